@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds with warnings as
+# errors, runs every test in a normal build and in an ASan+UBSan build, runs
+# each libFuzzer harness briefly, and ends with "N passed, N failed".
+#
+#   scripts/test.sh            (FUZZ_SECONDS=N changes the fuzz time, 0 skips)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+fuzz_seconds=${FUZZ_SECONDS:-10}
+
+# Counts the TAP results of one meson test run from its JSON log.
+tally() {
+	python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, re, sys
+ok = bad = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    out = t.get("stdout", "")
+    oks = len(re.findall(r"^ok \d+", out, re.M))
+    nots = len(re.findall(r"^not ok \d+", out, re.M))
+    if t["result"] not in ("OK", "EXPECTEDFAIL") and nots == 0:
+        nots = 1        # crashed, timed out or printed no plan
+    ok += oks
+    bad += nots
+    if t["result"] not in ("OK", "EXPECTEDFAIL"):
+        print("FAILED: %s (%s)" % (t["name"], t["result"]), file=sys.stderr)
+print(ok, bad)
+PY
+}
+
+run_suite() {	# run_suite NAME BUILDDIR MESON-OPTIONS...
+	local name=$1 dir=$2
+	shift 2
+	echo "== $name build"
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" -Dwerror=true "$@" >/dev/null ||
+			{ echo "meson setup $dir failed"; failed=$((failed + 1)); return; }
+	fi
+	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
+		cat "$dir.ninja.log"
+		failed=$((failed + 1))
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs --num-processes 2 |
+		grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Timeout):'
+	read -r ok bad < <(tally "$dir")
+	echo "$name: $ok passed, $bad failed"
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+
+run_suite "gcc -Werror" build
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	run_suite "ASan+UBSan" build-asan -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
+
+if [ "$fuzz_seconds" -gt 0 ]; then
+	echo "== libFuzzer, $fuzz_seconds s per harness"
+	while read -r line; do
+		echo "$line"
+		case "$line" in
+		*" 0 crashes") passed=$((passed + 1)) ;;
+		*" crashes"*) failed=$((failed + 1)) ;;
+		esac
+	done < <(scripts/fuzz.sh "$fuzz_seconds" 2>&1 | grep -E 'execs in|error|FAILED')
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
