@@ -266,14 +266,14 @@ static int cmd_algorithms(void)
 	size_t n;
 	const struct pk_alg *t = pk_alg_table(&n);
 
-	printf("%-5s %-4s %-18s %-14s %-5s %s\n", "class", "id", "name",
+	printf("%-5s %-4s %-18s %-14s %4s %s\n", "class", "id", "name",
 	       "key bits", "salt", "also accepted");
 	for (size_t i = 0; i < n; i++) {
 		const struct pk_alg *a = &t[i];
 
 		printf("%-5s %-4u %-18s ", cls_name[a->cls], a->id, a->name);
 		print_bits(a);
-		printf(" %-5u", a->salt_bits);
+		printf(" %4u", a->salt_bits);
 		for (const struct pk_alg_name *nm = a->names; nm->name; nm++) {
 			if (strcmp(nm->name, a->name) == 0)
 				continue;
