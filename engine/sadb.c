@@ -1,0 +1,1553 @@
+/*
+ * sadb.c - the Security Association Database: records, indexes, rules.
+ *
+ * See sadb.h for the layout.  Slot 0 is never used, so a slot number of 0
+ * means "none" in every link.  Free slots are chained through next_spi and
+ * carry state SLOT_FREE.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "pfkey/alg.h"
+#include "sadb.h"
+
+#define PAGE_SHIFT	10
+#define PAGE_SLOTS	(1U << PAGE_SHIFT)
+#define SLOT_FREE	0xff
+#define MIN_BUCKETS	16U
+#define GETSPI_TRIES	32
+
+#define D(x)	SADB_X_DIAGNOSTIC_##x
+
+struct sadb {
+	struct sadb_sa_rec	**pages;
+	uint32_t		npages, cap_pages;
+	uint32_t		nslots;		/* slots handed out, slot 0 included */
+	uint32_t		free_head;
+	uint32_t		*spi_tab, *addr_tab, *seq_tab;
+	uint32_t		spi_mask, addr_mask, seq_mask;
+	uint32_t		nlarval;
+	uint32_t		head, tail;	/* insertion order */
+	size_t			count;
+	size_t			count_type[SADB_SATYPE_MAX + 1];
+	uint64_t		hkey[2];	/* index hashes */
+	uint64_t		rkey[2];	/* SPI generator */
+	uint64_t		rctr;
+	struct sadb_cursor	*cursors;
+	sadb_key_free_hook	hook;
+	void			*hook_arg;
+	size_t			key_bytes, key_allocs;
+	size_t			extra_bytes, extra_allocs;
+};
+
+/* ------------------------------------------------------------ SipHash */
+
+static uint64_t rotl(uint64_t x, unsigned b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND do { \
+	v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32); \
+	v2 += v3; v3 = rotl(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = rotl(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
+} while (0)
+
+static uint64_t load_le64(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+uint64_t sadb_siphash(const uint64_t key[2], const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v0 = key[0] ^ 0x736f6d6570736575ULL;
+	uint64_t v1 = key[1] ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = key[0] ^ 0x6c7967656e657261ULL;
+	uint64_t v3 = key[1] ^ 0x7465646279746573ULL;
+	uint64_t m;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = load_le64(p + i, 8);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	m = load_le64(p + i, len - i) | ((uint64_t)(len & 0xff) << 56);
+	v3 ^= m;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= m;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* splitmix64 step: turns the one seed into independent keys. */
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t next_random(struct sadb *db)
+{
+	uint64_t c = db->rctr++;
+
+	return sadb_siphash(db->rkey, &c, sizeof(c));
+}
+
+/* Hash inputs are fixed-size byte strings so no padding leaks in. */
+static uint32_t hash_spi(const struct sadb *db, uint8_t satype,
+			 const struct sadb_addr *dst, uint32_t spi)
+{
+	uint8_t k[24];
+
+	k[0] = satype;
+	k[1] = dst->family;
+	k[2] = k[3] = 0;
+	memcpy(k + 4, &spi, 4);
+	memcpy(k + 8, dst->addr, 16);
+	return (uint32_t)sadb_siphash(db->hkey, k, sizeof(k));
+}
+
+static uint32_t hash_addr(const struct sadb *db, const struct sadb_addr *src,
+			  const struct sadb_addr *dst)
+{
+	uint8_t k[34];
+
+	k[0] = src->family;
+	k[1] = dst->family;
+	memcpy(k + 2, src->addr, 16);
+	memcpy(k + 18, dst->addr, 16);
+	return (uint32_t)sadb_siphash(db->hkey, k, sizeof(k));
+}
+
+static uint32_t hash_seq(const struct sadb *db, uint32_t seq)
+{
+	return (uint32_t)sadb_siphash(db->hkey, &seq, sizeof(seq));
+}
+
+/* -------------------------------------------------------------- slots */
+
+static struct sadb_sa_rec *slot(const struct sadb *db, uint32_t i)
+{
+	return &db->pages[i >> PAGE_SHIFT][i & (PAGE_SLOTS - 1)];
+}
+
+static struct sadb_sa_rec *slot_or_null(const struct sadb *db, uint32_t i)
+{
+	return i == 0 ? NULL : slot(db, i);
+}
+
+static struct sadb_sa_rec *slot_alloc(struct sadb *db)
+{
+	struct sadb_sa_rec *r;
+	uint32_t i;
+
+	if (db->free_head != 0) {
+		i = db->free_head;
+		r = slot(db, i);
+		db->free_head = r->next_spi;
+	} else {
+		if (db->nslots == UINT32_MAX)
+			return NULL;
+		if ((db->nslots >> PAGE_SHIFT) >= db->npages) {
+			if (db->npages == db->cap_pages) {
+				uint32_t cap = db->cap_pages ? db->cap_pages * 2 : 8;
+				void *p = realloc(db->pages, cap * sizeof(*db->pages));
+
+				if (p == NULL)
+					return NULL;
+				db->pages = p;
+				db->cap_pages = cap;
+			}
+			db->pages[db->npages] = calloc(PAGE_SLOTS, sizeof(**db->pages));
+			if (db->pages[db->npages] == NULL)
+				return NULL;
+			db->npages++;
+		}
+		i = db->nslots++;
+		r = slot(db, i);
+	}
+	memset(r, 0, sizeof(*r));
+	r->idx = i;
+	return r;
+}
+
+static void slot_free(struct sadb *db, struct sadb_sa_rec *r)
+{
+	uint32_t i = r->idx;
+
+	memset(r, 0, sizeof(*r));
+	r->idx = i;
+	r->state = SLOT_FREE;
+	r->next_spi = db->free_head;
+	db->free_head = i;
+}
+
+/* ---------------------------------------------------------- blobs */
+
+static void keys_free(struct sadb *db, struct sadb_keys *k)
+{
+	size_t len;
+
+	if (k == NULL)
+		return;
+	len = sizeof(*k) + (k->abits + 7U) / 8 + (k->ebits + 7U) / 8;
+	explicit_bzero(k, len);
+	if (db->hook != NULL)
+		db->hook(db->hook_arg, k, len);
+	free(k);
+	db->key_bytes -= len;
+	db->key_allocs--;
+}
+
+static void extras_free(struct sadb *db, struct sadb_extras *x)
+{
+	if (x == NULL)
+		return;
+	db->extra_bytes -= sizeof(*x) + x->len;
+	db->extra_allocs--;
+	free(x);
+}
+
+void sadb_rec_release(struct sadb *db, struct sadb_sa_rec *r)
+{
+	keys_free(db, r->keys);
+	extras_free(db, r->extras);
+	r->keys = NULL;
+	r->extras = NULL;
+}
+
+static const uint8_t *akey_bytes(const struct sadb_keys *k)
+{
+	return k->data;
+}
+
+static const uint8_t *ekey_bytes(const struct sadb_keys *k)
+{
+	return k->data + (k->abits + 7U) / 8;
+}
+
+/* --------------------------------------------------------- the store */
+
+static uint32_t *table_new(uint32_t n)
+{
+	return calloc(n, sizeof(uint32_t));
+}
+
+int sadb_new(uint64_t seed, struct sadb **out, struct pk_diag *d)
+{
+	struct sadb *db = calloc(1, sizeof(*db));
+	uint64_t s = seed;
+
+	pk_diag_clear(d);
+	*out = NULL;
+	if (db == NULL)
+		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+	db->hkey[0] = splitmix(&s);
+	db->hkey[1] = splitmix(&s);
+	db->rkey[0] = splitmix(&s);
+	db->rkey[1] = splitmix(&s);
+	db->spi_tab = table_new(MIN_BUCKETS);
+	db->addr_tab = table_new(MIN_BUCKETS);
+	db->seq_tab = table_new(MIN_BUCKETS);
+	db->spi_mask = db->addr_mask = db->seq_mask = MIN_BUCKETS - 1;
+	/* Slot 0 is taken here and never used: it means "none". */
+	if (db->spi_tab == NULL || db->addr_tab == NULL ||
+	    db->seq_tab == NULL || slot_alloc(db) == NULL) {
+		sadb_free(db);
+		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+	}
+	*out = db;
+	return 0;
+}
+
+void sadb_free(struct sadb *db)
+{
+	if (db == NULL)
+		return;
+	for (uint32_t i = db->head; i != 0;) {
+		struct sadb_sa_rec *r = slot(db, i);
+
+		i = r->next;
+		sadb_rec_release(db, r);
+	}
+	for (uint32_t p = 0; p < db->npages; p++)
+		free(db->pages[p]);
+	free(db->pages);
+	free(db->spi_tab);
+	free(db->addr_tab);
+	free(db->seq_tab);
+	free(db);
+}
+
+void sadb_set_key_free_hook(struct sadb *db, sadb_key_free_hook fn, void *arg)
+{
+	db->hook = fn;
+	db->hook_arg = arg;
+}
+
+/* ------------------------------------------------------------ indexes */
+
+static uint32_t *spi_link(struct sadb_sa_rec *r) { return &r->next_spi; }
+static uint32_t *addr_link(struct sadb_sa_rec *r) { return &r->next_addr; }
+static uint32_t *seq_link(struct sadb_sa_rec *r) { return &r->next_seq; }
+
+static uint32_t rec_hash_spi(const struct sadb *db, const struct sadb_sa_rec *r)
+{
+	return hash_spi(db, r->satype, &r->dst, r->spi);
+}
+
+static uint32_t rec_hash_addr(const struct sadb *db, const struct sadb_sa_rec *r)
+{
+	return hash_addr(db, &r->src, &r->dst);
+}
+
+static uint32_t rec_hash_seq(const struct sadb *db, const struct sadb_sa_rec *r)
+{
+	return hash_seq(db, r->seq);
+}
+
+struct index {
+	uint32_t	**tab;
+	uint32_t	*mask;
+	uint32_t	*(*link)(struct sadb_sa_rec *);
+	uint32_t	(*hash)(const struct sadb *, const struct sadb_sa_rec *);
+};
+
+static struct index idx_spi(struct sadb *db)
+{
+	return (struct index){ &db->spi_tab, &db->spi_mask, spi_link,
+			       rec_hash_spi };
+}
+
+static struct index idx_addr(struct sadb *db)
+{
+	return (struct index){ &db->addr_tab, &db->addr_mask, addr_link,
+			       rec_hash_addr };
+}
+
+static struct index idx_seq(struct sadb *db)
+{
+	return (struct index){ &db->seq_tab, &db->seq_mask, seq_link,
+			       rec_hash_seq };
+}
+
+/* Doubles an index's buckets when it would hold more than one per bucket. */
+static int index_grow(struct sadb *db, struct index ix, size_t entries)
+{
+	uint32_t old_n = *ix.mask + 1, n = old_n * 2, *old = *ix.tab, *t;
+
+	if (entries <= old_n || n == 0)
+		return 0;
+	t = table_new(n);
+	if (t == NULL)
+		return -ENOMEM;
+	for (uint32_t b = 0; b < old_n; b++) {
+		for (uint32_t i = old[b]; i != 0;) {
+			struct sadb_sa_rec *r = slot(db, i);
+			uint32_t nb = ix.hash(db, r) & (n - 1);
+
+			i = *ix.link(r);
+			*ix.link(r) = t[nb];
+			t[nb] = r->idx;
+		}
+	}
+	free(old);
+	*ix.tab = t;
+	*ix.mask = n - 1;
+	return 0;
+}
+
+static void index_insert(struct sadb *db, struct index ix,
+			 struct sadb_sa_rec *r)
+{
+	uint32_t b = ix.hash(db, r) & *ix.mask;
+
+	*ix.link(r) = (*ix.tab)[b];
+	(*ix.tab)[b] = r->idx;
+}
+
+static void index_remove(struct sadb *db, struct index ix,
+			 struct sadb_sa_rec *r)
+{
+	uint32_t *p = &(*ix.tab)[ix.hash(db, r) & *ix.mask];
+
+	while (*p != 0 && *p != r->idx)
+		p = ix.link(slot(db, *p));
+	if (*p == r->idx)
+		*p = *ix.link(r);
+	*ix.link(r) = 0;
+}
+
+bool sadb_addr_equal(const struct sadb_addr *a, const struct sadb_addr *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+const struct sadb_sa_rec *sadb_find(const struct sadb *db, uint8_t satype,
+				    const struct sadb_addr *dst, uint32_t spi)
+{
+	uint32_t i = db->spi_tab[hash_spi(db, satype, dst, spi) & db->spi_mask];
+
+	for (; i != 0; i = slot(db, i)->next_spi) {
+		const struct sadb_sa_rec *r = slot(db, i);
+
+		if (r->spi == spi && r->satype == satype &&
+		    sadb_addr_equal(&r->dst, dst))
+			return r;
+	}
+	return NULL;
+}
+
+const struct sadb_sa_rec *sadb_find_seq(const struct sadb *db,
+					uint8_t satype, uint32_t seq)
+{
+	uint32_t i = db->seq_tab[hash_seq(db, seq) & db->seq_mask];
+
+	for (; i != 0; i = slot(db, i)->next_seq) {
+		const struct sadb_sa_rec *r = slot(db, i);
+
+		if (r->seq == seq && (satype == SADB_SATYPE_UNSPEC ||
+				      r->satype == satype))
+			return r;
+	}
+	return NULL;
+}
+
+const struct sadb_sa_rec *sadb_addrpair_next(const struct sadb *db,
+					     const struct sadb_addr *src,
+					     const struct sadb_addr *dst,
+					     const struct sadb_sa_rec *prev)
+{
+	uint32_t i = prev != NULL ? prev->next_addr :
+		db->addr_tab[hash_addr(db, src, dst) & db->addr_mask];
+
+	for (; i != 0; i = slot(db, i)->next_addr) {
+		const struct sadb_sa_rec *r = slot(db, i);
+
+		if (sadb_addr_equal(&r->src, src) &&
+		    sadb_addr_equal(&r->dst, dst))
+			return r;
+	}
+	return NULL;
+}
+
+size_t sadb_count(const struct sadb *db, uint8_t satype)
+{
+	if (satype == SADB_SATYPE_UNSPEC)
+		return db->count;
+	return satype <= SADB_SATYPE_MAX ? db->count_type[satype] : 0;
+}
+
+/* Grows the indexes for one more SA (before anything is changed). */
+static int reserve_one(struct sadb *db, bool larval)
+{
+	int rc = index_grow(db, idx_spi(db), db->count + 1);
+
+	if (rc == 0)
+		rc = index_grow(db, idx_addr(db), db->count + 1);
+	if (rc == 0 && larval)
+		rc = index_grow(db, idx_seq(db), db->nlarval + 1);
+	return rc;
+}
+
+/* Moves a filled record (keys and extras owned) into a new slot. */
+static int link_new(struct sadb *db, const struct sadb_sa_rec *tmp,
+		    struct sadb_sa_rec **out)
+{
+	struct sadb_sa_rec *r;
+	uint32_t i;
+
+	if (reserve_one(db, tmp->state == SADB_SASTATE_LARVAL) != 0 ||
+	    (r = slot_alloc(db)) == NULL)
+		return -ENOMEM;
+	i = r->idx;
+	*r = *tmp;
+	r->idx = i;
+	r->next_spi = r->next_addr = r->next_seq = 0;
+	r->prev = db->tail;
+	r->next = 0;
+	if (db->tail != 0)
+		slot(db, db->tail)->next = i;
+	else
+		db->head = i;
+	db->tail = i;
+	index_insert(db, idx_spi(db), r);
+	index_insert(db, idx_addr(db), r);
+	if (r->state == SADB_SASTATE_LARVAL) {
+		index_insert(db, idx_seq(db), r);
+		db->nlarval++;
+	}
+	db->count++;
+	db->count_type[r->satype]++;
+	*out = r;
+	return 0;
+}
+
+/* Takes r out of every index and the list; its slot is freed. */
+static void unlink_rec(struct sadb *db, struct sadb_sa_rec *r)
+{
+	for (struct sadb_cursor *c = db->cursors; c != NULL; c = c->link)
+		if (c->pos == r->idx)
+			c->pos = r->next;
+	index_remove(db, idx_spi(db), r);
+	index_remove(db, idx_addr(db), r);
+	if (r->state == SADB_SASTATE_LARVAL) {
+		index_remove(db, idx_seq(db), r);
+		db->nlarval--;
+	}
+	if (r->prev != 0)
+		slot(db, r->prev)->next = r->next;
+	else
+		db->head = r->next;
+	if (r->next != 0)
+		slot(db, r->next)->prev = r->prev;
+	else
+		db->tail = r->prev;
+	db->count--;
+	db->count_type[r->satype]--;
+	slot_free(db, r);
+}
+
+/* Clears the pairing of the SA paired with r, if any. */
+static void unpair_partner(struct sadb *db, const struct sadb_sa_rec *r)
+{
+	struct sadb_sa_rec *p;
+
+	if (r->pair_spi == 0)
+		return;
+	p = (struct sadb_sa_rec *)sadb_find(db, r->satype, &r->src,
+					    r->pair_spi);
+	if (p != NULL && p->pair_spi == r->spi &&
+	    sadb_addr_equal(&p->src, &r->dst)) {
+		p->pair_spi = 0;
+		p->flags &= ~SADB_X_SAFLAGS_PAIRED;
+	}
+}
+
+/* ------------------------------------------------- reading a request */
+
+int sadb_addr_from_ext(struct sadb_addr *out, const struct sadb_address *a)
+{
+	struct sockaddr_storage ss;
+
+	memset(out, 0, sizeof(*out));
+	if (pk_address_sockaddr(a, &ss) == 0)
+		return -EINVAL;
+	out->prefixlen = a->sadb_address_prefixlen;
+	out->proto = a->sadb_address_proto;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)&ss;
+
+		out->family = AF_INET;
+		memcpy(out->addr, &s->sin_addr, 4);
+		out->port = s->sin_port;
+	} else if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)&ss;
+
+		out->family = AF_INET6;
+		memcpy(out->addr, &s->sin6_addr, 16);
+		out->port = s->sin6_port;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static size_t ext_off(const struct pk_msg *m, unsigned t)
+{
+	return m->ext[t] != NULL ?
+		(size_t)((const uint8_t *)m->ext[t] -
+			 (const uint8_t *)m->hdr) : 0;
+}
+
+#define SA_FIELD_OFF(m, f) \
+	(ext_off((m), SADB_EXT_SA) + offsetof(struct sadb_sa, f))
+
+static const struct sadb_sa *msg_sa(const struct pk_msg *m)
+{
+	return PK_MSG_EXT(m, SADB_EXT_SA, sadb_sa);
+}
+
+/* Reads the request's SA name: type, destination, SPI. */
+static int read_name(const struct pk_msg *m, struct sadb_addr *dst,
+		     uint32_t *spi, struct pk_diag *d)
+{
+	const struct sadb_sa *sa = msg_sa(m);
+	const struct sadb_address *a =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_DST, sadb_address);
+
+	if (sa == NULL)
+		return pk_diag_set(d, EINVAL, D(MISSING_SA), SADB_EXT_SA, 0,
+				   NULL, "the request names no SA");
+	if (a == NULL || sadb_addr_from_ext(dst, a) != 0)
+		return pk_diag_set(d, EINVAL, D(MISSING_DST),
+				   SADB_EXT_ADDRESS_DST, 0, NULL,
+				   "the request names no destination");
+	*spi = ntohl(sa->sadb_sa_spi);
+	return 0;
+}
+
+static int not_found(const struct pk_msg *m, uint32_t spi, struct pk_diag *d)
+{
+	return pk_diag_set(d, ESRCH, D(SA_NOTFOUND), SADB_EXT_SA,
+			   SA_FIELD_OFF(m, sadb_sa_spi), "sadb_sa_spi",
+			   "no %s SA with SPI 0x%x to this destination",
+			   pk_satype_name(m->hdr->sadb_msg_satype), spi);
+}
+
+static const struct sadb_lifetime *msg_lft(const struct pk_msg *m,
+					   unsigned t)
+{
+	return PK_MSG_EXT(m, t, sadb_lifetime);
+}
+
+/* Soft must not exceed hard, field by field (0 = no limit). */
+static int check_soft_hard(const struct sadb_sa_rec *r, struct pk_diag *d)
+{
+	static const struct {
+		uint16_t code;
+		const char *field;
+	} f[4] = {
+		{ D(ALLOC_HSERR), "sadb_lifetime_allocations" },
+		{ D(BYTES_HSERR), "sadb_lifetime_bytes" },
+		{ D(ADDTIME_HSERR), "sadb_lifetime_addtime" },
+		{ D(USETIME_HSERR), "sadb_lifetime_usetime" },
+	};
+	uint64_t soft[4] = { r->soft_alloc, r->soft.bytes, r->soft.addtime,
+			     r->soft.usetime };
+	uint64_t hard[4] = { r->hard_alloc, r->hard.bytes, r->hard.addtime,
+			     r->hard.usetime };
+
+	for (int i = 0; i < 4; i++)
+		if (soft[i] != 0 && hard[i] != 0 && soft[i] > hard[i])
+			return pk_diag_set(d, EINVAL, f[i].code,
+					   SADB_EXT_LIFETIME_SOFT, 0,
+					   f[i].field,
+					   "soft %s %llu exceeds hard %llu",
+					   f[i].field + 14,
+					   (unsigned long long)soft[i],
+					   (unsigned long long)hard[i]);
+	return 0;
+}
+
+/*
+ * Applies the lifetimes of m to r.  keep_zero: a field given as 0 keeps
+ * the old value (mature UPDATE).
+ */
+static void apply_lifetimes(const struct pk_msg *m, struct sadb_sa_rec *r,
+			    bool keep_zero)
+{
+	const struct sadb_lifetime *h = msg_lft(m, SADB_EXT_LIFETIME_HARD);
+	const struct sadb_lifetime *s = msg_lft(m, SADB_EXT_LIFETIME_SOFT);
+	const struct sadb_lifetime *i = msg_lft(m, SADB_X_EXT_LIFETIME_IDLE);
+
+#define SETF(dst, v) do { if (!keep_zero || (v) != 0) (dst) = (v); } while (0)
+	if (h != NULL) {
+		SETF(r->hard_alloc, h->sadb_lifetime_allocations);
+		SETF(r->hard.bytes, h->sadb_lifetime_bytes);
+		SETF(r->hard.addtime, h->sadb_lifetime_addtime);
+		SETF(r->hard.usetime, h->sadb_lifetime_usetime);
+	}
+	if (s != NULL) {
+		SETF(r->soft_alloc, s->sadb_lifetime_allocations);
+		SETF(r->soft.bytes, s->sadb_lifetime_bytes);
+		SETF(r->soft.addtime, s->sadb_lifetime_addtime);
+		SETF(r->soft.usetime, s->sadb_lifetime_usetime);
+	}
+	if (i != NULL) {
+		SETF(r->idle_addtime, i->sadb_lifetime_addtime);
+		SETF(r->idle_usetime, i->sadb_lifetime_usetime);
+	}
+#undef SETF
+}
+
+/* Extensions kept verbatim in the extras blob, in echo order. */
+static const uint16_t extra_types[] = {
+	SADB_EXT_ADDRESS_PROXY, SADB_X_EXT_ADDRESS_INNER_DST,
+	SADB_EXT_IDENTITY_SRC, SADB_EXT_IDENTITY_DST, SADB_EXT_SENSITIVITY,
+	SADB_X_EXT_OUTER_SENS, SADB_X_EXT_NAT_T_TYPE, SADB_X_EXT_NAT_T_SPORT,
+	SADB_X_EXT_NAT_T_DPORT, SADB_X_EXT_NAT_T_OA,
+	SADB_X_EXT_ADDRESS_NATT_LOC, SADB_X_EXT_ADDRESS_NATT_REM,
+	SADB_X_EXT_SEC_CTX, SADB_X_EXT_KM_COOKIE, SADB_X_EXT_REPLAY_VALUE,
+};
+#define N_EXTRA (sizeof(extra_types) / sizeof(extra_types[0]))
+
+static int copy_extras(struct sadb *db, const struct pk_msg *m,
+		       struct sadb_extras **out, struct pk_diag *d)
+{
+	struct sadb_extras *x;
+	size_t len = 0, at = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < N_EXTRA; i++)
+		if (m->ext[extra_types[i]] != NULL)
+			len += SADB_BYTES(m->ext[extra_types[i]]->sadb_ext_len);
+	if (len == 0)
+		return 0;
+	x = malloc(sizeof(*x) + len);
+	if (x == NULL)
+		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+	x->len = len;
+	for (size_t i = 0; i < N_EXTRA; i++) {
+		const struct sadb_ext *e = m->ext[extra_types[i]];
+
+		if (e == NULL)
+			continue;
+		memcpy(x->data + at, e, SADB_BYTES(e->sadb_ext_len));
+		at += SADB_BYTES(e->sadb_ext_len);
+	}
+	db->extra_bytes += sizeof(*x) + len;
+	db->extra_allocs++;
+	*out = x;
+	return 0;
+}
+
+/* Checks one algorithm id of an SA; *alg NULL for "none". */
+static int check_alg_id(enum pk_alg_class cls, unsigned id, uint8_t satype,
+			const struct pk_msg *m, const struct pk_alg **alg,
+			struct pk_diag *d)
+{
+	bool auth = cls == PK_ALG_AUTH;
+	uint16_t code = auth ? D(BAD_AALG) : D(BAD_EALG);
+	size_t off = auth ? SA_FIELD_OFF(m, sadb_sa_auth) :
+		SA_FIELD_OFF(m, sadb_sa_encrypt);
+	const char *field = auth ? "sadb_sa_auth" : "sadb_sa_encrypt";
+	const struct pk_alg *a;
+
+	*alg = NULL;
+	if (id == 0)
+		return 0;
+	a = pk_alg_by_id(cls, id);
+	if (a == NULL)
+		return pk_diag_set(d, ENOSYS, code, SADB_EXT_SA, off, field,
+				   "%s algorithm %u is not supported",
+				   auth ? "authentication" :
+				   cls == PK_ALG_COMP ? "compression" :
+				   "encryption", id);
+	if (auth && ((a->flags & PK_ALGF_TCP) != 0) !=
+	    (satype == SADB_X_SATYPE_TCPSIGNATURE))
+		return pk_diag_set(d, EINVAL, code, SADB_EXT_SA, off, field,
+				   "%s is not for %s SAs", a->name,
+				   pk_satype_name(satype));
+	*alg = a;
+	return 0;
+}
+
+/* Points a key refusal of the algorithm table at the key extension. */
+static int key_fault(const struct pk_msg *m, uint16_t type, int rc,
+		     struct pk_diag *d)
+{
+	if (d != NULL) {
+		d->ext_type = type;
+		d->offset = (uint32_t)ext_off(m, type);
+	}
+	return rc;
+}
+
+/*
+ * Checks the algorithms and keys of m for satype and builds the key blob
+ * (DES parity fixed in the copy).
+ */
+static int read_keys(struct sadb *db, const struct pk_msg *m,
+		     struct sadb_sa_rec *r, struct pk_diag *d)
+{
+	const struct sadb_key *ak = PK_MSG_EXT(m, SADB_EXT_KEY_AUTH, sadb_key);
+	const struct sadb_key *ek = PK_MSG_EXT(m, SADB_EXT_KEY_ENCRYPT, sadb_key);
+	const struct pk_alg *aa = NULL, *ea = NULL;
+	unsigned abits = ak ? ak->sadb_key_bits : 0;
+	unsigned ebits = ek ? ek->sadb_key_bits : 0;
+	size_t abytes, ebytes, len;
+	struct sadb_keys *k;
+	int rc;
+
+	r->keys = NULL;
+	switch (r->satype) {
+	case SADB_SATYPE_AH:
+	case SADB_X_SATYPE_TCPSIGNATURE:
+		if (r->encrypt != 0)
+			return pk_diag_set(d, EINVAL, D(ENCR_NOTSUPP),
+					   SADB_EXT_SA,
+					   SA_FIELD_OFF(m, sadb_sa_encrypt),
+					   "sadb_sa_encrypt",
+					   "%s SAs take no encryption algorithm",
+					   pk_satype_name(r->satype));
+		if (ek != NULL)
+			return pk_diag_set(d, EINVAL, D(EKEY_PRESENT),
+					   SADB_EXT_KEY_ENCRYPT,
+					   ext_off(m, SADB_EXT_KEY_ENCRYPT), NULL,
+					   "%s SAs take no encryption key",
+					   pk_satype_name(r->satype));
+		if (r->auth == 0)
+			return pk_diag_set(d, EINVAL, D(BAD_AALG), SADB_EXT_SA,
+					   SA_FIELD_OFF(m, sadb_sa_auth),
+					   "sadb_sa_auth",
+					   "%s SAs need an authentication algorithm",
+					   pk_satype_name(r->satype));
+		break;
+	case SADB_SATYPE_ESP:
+		if (r->auth == 0 && r->encrypt == 0)
+			return pk_diag_set(d, EINVAL, D(BAD_EALG), SADB_EXT_SA,
+					   SA_FIELD_OFF(m, sadb_sa_encrypt),
+					   "sadb_sa_encrypt",
+					   "esp SAs need an encryption or an "
+					   "authentication algorithm");
+		break;
+	case SADB_X_SATYPE_IPCOMP:
+		if (r->auth != 0)
+			return pk_diag_set(d, EINVAL, D(BAD_AALG), SADB_EXT_SA,
+					   SA_FIELD_OFF(m, sadb_sa_auth),
+					   "sadb_sa_auth",
+					   "ipcomp SAs take no authentication");
+		if (ak != NULL || ek != NULL)
+			return pk_diag_set(d, EINVAL,
+					   ak ? D(AKEY_PRESENT) : D(EKEY_PRESENT),
+					   ak ? SADB_EXT_KEY_AUTH : SADB_EXT_KEY_ENCRYPT,
+					   0, NULL, "ipcomp SAs take no key");
+		if (r->encrypt == 0)
+			return pk_diag_set(d, EINVAL, D(BAD_EALG), SADB_EXT_SA,
+					   SA_FIELD_OFF(m, sadb_sa_encrypt),
+					   "sadb_sa_encrypt",
+					   "ipcomp SAs need a compression algorithm");
+		return check_alg_id(PK_ALG_COMP, r->encrypt, r->satype, m,
+				    &ea, d);
+	default:
+		return pk_diag_set(d, EINVAL, D(UNKNOWN_SATYPE), 0,
+				   offsetof(struct sadb_msg, sadb_msg_satype),
+				   "sadb_msg_satype",
+				   "%s SAs are not supported by this engine",
+				   pk_satype_name(r->satype));
+	}
+	rc = check_alg_id(PK_ALG_AUTH, r->auth, r->satype, m, &aa, d);
+	if (rc == 0)
+		rc = check_alg_id(PK_ALG_ENCR, r->encrypt, r->satype, m, &ea, d);
+	if (rc != 0)
+		return rc;
+	if (aa == NULL && ak != NULL)
+		return pk_diag_set(d, EINVAL, D(AKEY_PRESENT), SADB_EXT_KEY_AUTH,
+				   ext_off(m, SADB_EXT_KEY_AUTH), NULL,
+				   "an authentication key without an "
+				   "authentication algorithm");
+	if (ea == NULL && ek != NULL)
+		return pk_diag_set(d, EINVAL, D(EKEY_PRESENT),
+				   SADB_EXT_KEY_ENCRYPT,
+				   ext_off(m, SADB_EXT_KEY_ENCRYPT), NULL,
+				   "an encryption key without an "
+				   "encryption algorithm");
+	if (aa != NULL && ak == NULL && !(aa->flags & PK_ALGF_NOKEY))
+		return pk_diag_set(d, EINVAL, D(MISSING_AKEY), SADB_EXT_KEY_AUTH,
+				   m->len, NULL, "%s needs an authentication key",
+				   aa->name);
+	if (ea != NULL && ek == NULL && !(ea->flags & PK_ALGF_NOKEY))
+		return pk_diag_set(d, EINVAL, D(MISSING_EKEY),
+				   SADB_EXT_KEY_ENCRYPT, m->len, NULL,
+				   "%s needs an encryption key", ea->name);
+	if (aa != NULL) {
+		rc = pk_alg_check_key(aa, ak ? pk_key_data(ak) : NULL, abits, d);
+		if (rc != 0)
+			return key_fault(m, SADB_EXT_KEY_AUTH, rc, d);
+	}
+	if (ea != NULL) {
+		rc = pk_alg_check_key(ea, ek ? pk_key_data(ek) : NULL, ebits, d);
+		if (rc != 0)
+			return key_fault(m, SADB_EXT_KEY_ENCRYPT, rc, d);
+	}
+	if (abits == 0 && ebits == 0)
+		return 0;
+	abytes = (abits + 7) / 8;
+	ebytes = (ebits + 7) / 8;
+	len = sizeof(*k) + abytes + ebytes;
+	k = malloc(len);
+	if (k == NULL)
+		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+	k->abits = (uint16_t)abits;
+	k->ebits = (uint16_t)ebits;
+	k->areserved = ak ? ak->sadb_key_reserved : 0;
+	k->ereserved = ek ? ek->sadb_key_reserved : 0;
+	if (abytes)
+		memcpy(k->data, pk_key_data(ak), abytes);
+	if (ebytes) {
+		memcpy(k->data + abytes, pk_key_data(ek), ebytes);
+		if (ea->flags & PK_ALGF_DES)
+			pk_des_fix_parity(k->data + abytes, ebytes);
+	}
+	db->key_bytes += len;
+	db->key_allocs++;
+	r->keys = k;
+	return 0;
+}
+
+/*
+ * Builds a complete mature SA from an ADD (or a larval UPDATE) into r:
+ * every field checked, blobs allocated.  On failure nothing is allocated.
+ */
+static int read_sa(struct sadb *db, const struct pk_msg *m, uint64_t now,
+		   struct sadb_sa_rec *r, struct pk_diag *d)
+{
+	const struct sadb_sa *sa = msg_sa(m);
+	const struct sadb_address *src =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_SRC, sadb_address);
+	const struct sadb_x_sa2 *sa2 = PK_MSG_EXT(m, SADB_X_EXT_SA2, sadb_x_sa2);
+	const struct sadb_x_pair *pair =
+		PK_MSG_EXT(m, SADB_X_EXT_PAIR, sadb_x_pair);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = read_name(m, &r->dst, &r->spi, d);
+	if (rc != 0)
+		return rc;
+	r->satype = m->hdr->sadb_msg_satype;
+	r->seq = m->hdr->sadb_msg_seq;
+	r->pid = m->hdr->sadb_msg_pid;
+	if (r->spi == 0 || (r->satype == SADB_X_SATYPE_IPCOMP &&
+			    r->spi > 0xffff))
+		return pk_diag_set(d, EINVAL, D(MALFORMED_SA), SADB_EXT_SA,
+				   SA_FIELD_OFF(m, sadb_sa_spi), "sadb_sa_spi",
+				   "SPI 0x%x is not valid%s", r->spi,
+				   r->spi ? " for ipcomp (a CPI has 16 bits)" :
+				   " (0 is reserved)");
+	if (sa->sadb_sa_state != SADB_SASTATE_MATURE)
+		return pk_diag_set(d, EINVAL, D(BAD_SASTATE), SADB_EXT_SA,
+				   SA_FIELD_OFF(m, sadb_sa_state),
+				   "sadb_sa_state",
+				   "state %u, an SA is added mature (%u)",
+				   sa->sadb_sa_state, SADB_SASTATE_MATURE);
+	if (src != NULL) {
+		if (sadb_addr_from_ext(&r->src, src) != 0)
+			return pk_diag_set(d, EINVAL, D(BAD_SRC),
+					   SADB_EXT_ADDRESS_SRC,
+					   ext_off(m, SADB_EXT_ADDRESS_SRC),
+					   NULL, "bad source address");
+	} else {
+		/* No source: the unspecified address of dst's family. */
+		r->src.family = r->dst.family;
+		r->src.proto = r->dst.proto;
+	}
+	r->state = SADB_SASTATE_MATURE;
+	r->replay = sa->sadb_sa_replay;
+	r->auth = sa->sadb_sa_auth;
+	r->encrypt = sa->sadb_sa_encrypt;
+	r->flags = sa->sadb_sa_flags & ~SADB_X_SAFLAGS_PAIRED;
+	if (sa2 != NULL) {
+		r->mode = sa2->sadb_x_sa2_mode;
+		r->reqid = sa2->sadb_x_sa2_reqid;
+	}
+	r->pair_spi = pair ? ntohl(pair->sadb_x_pair_spi) : 0;
+	apply_lifetimes(m, r, false);
+	if (msg_lft(m, SADB_X_EXT_LIFETIME_IDLE) == NULL)
+		r->idle_addtime = r->hard.addtime / 2;
+	r->cur.addtime = now;
+	rc = check_soft_hard(r, d);
+	if (rc != 0)
+		return rc;
+	rc = read_keys(db, m, r, d);
+	if (rc != 0)
+		return rc;
+	rc = copy_extras(db, m, &r->extras, d);
+	if (rc != 0) {
+		keys_free(db, r->keys);
+		r->keys = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Finds the SA r wants to pair with: same type, addresses swapped, SPI
+ * pair_spi, not paired with anyone else.  self: r's own slot, if stored.
+ */
+static int find_pair(struct sadb *db, const struct pk_msg *m,
+		     const struct sadb_sa_rec *r, const struct sadb_sa_rec *self,
+		     struct sadb_sa_rec **out, struct pk_diag *d)
+{
+	size_t off = ext_off(m, SADB_X_EXT_PAIR);
+	struct sadb_sa_rec *p;
+
+	*out = NULL;
+	if (r->pair_spi == 0)
+		return 0;
+	p = (struct sadb_sa_rec *)sadb_find(db, r->satype, &r->src,
+					    r->pair_spi);
+	if (p == NULL)
+		return pk_diag_set(d, ESRCH, D(PAIR_SA_NOTFOUND),
+				   SADB_X_EXT_PAIR, off, "sadb_x_pair_spi",
+				   "no SA with SPI 0x%x from the destination "
+				   "to the source to pair with", r->pair_spi);
+	if (p == self || p->state == SADB_SASTATE_LARVAL ||
+	    p->state == SADB_SASTATE_DEAD)
+		return pk_diag_set(d, EINVAL, D(PAIR_INAPPROPRIATE),
+				   SADB_X_EXT_PAIR, off, "sadb_x_pair_spi",
+				   "SA 0x%x cannot be paired with this one",
+				   r->pair_spi);
+	if (!sadb_addr_equal(&p->src, &r->dst))
+		return pk_diag_set(d, EINVAL, D(PAIR_ADD_MISMATCH),
+				   SADB_X_EXT_PAIR, off, "sadb_x_pair_spi",
+				   "SA 0x%x does not come from this SA's "
+				   "destination", r->pair_spi);
+	if (p->pair_spi != 0 &&
+	    !(self != NULL && p->pair_spi == self->spi))
+		return pk_diag_set(d, EINVAL, D(PAIR_ALREADY),
+				   SADB_X_EXT_PAIR, off, "sadb_x_pair_spi",
+				   "SA 0x%x is already paired with SA 0x%x",
+				   r->pair_spi, p->pair_spi);
+	*out = p;
+	return 0;
+}
+
+static void set_pair(struct sadb_sa_rec *a, struct sadb_sa_rec *b)
+{
+	a->pair_spi = b->spi;
+	b->pair_spi = a->spi;
+	a->flags |= SADB_X_SAFLAGS_PAIRED;
+	b->flags |= SADB_X_SAFLAGS_PAIRED;
+}
+
+/* ------------------------------------------------------------- ADD */
+
+int sadb_add(struct sadb *db, const struct pk_msg *m, uint64_t now,
+	     const struct sadb_sa_rec **out, struct pk_diag *d)
+{
+	struct sadb_sa_rec tmp, *r, *p;
+	int rc;
+
+	pk_diag_clear(d);
+	if (out != NULL)
+		*out = NULL;
+	rc = read_sa(db, m, now, &tmp, d);
+	if (rc != 0)
+		return rc;
+	if (sadb_find(db, tmp.satype, &tmp.dst, tmp.spi) != NULL) {
+		rc = pk_diag_set(d, EEXIST, D(NONE), SADB_EXT_SA,
+				 SA_FIELD_OFF(m, sadb_sa_spi), "sadb_sa_spi",
+				 "an %s SA with SPI 0x%x to this destination "
+				 "exists", pk_satype_name(tmp.satype), tmp.spi);
+		goto fail;
+	}
+	/* Checked before anything is stored: a failed pairing adds nothing. */
+	rc = find_pair(db, m, &tmp, NULL, &p, d);
+	if (rc != 0)
+		goto fail;
+	rc = link_new(db, &tmp, &r);
+	if (rc != 0) {
+		pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+		goto fail;
+	}
+	if (p != NULL)
+		set_pair(r, p);
+	if (out != NULL)
+		*out = r;
+	return 0;
+fail:
+	sadb_rec_release(db, &tmp);
+	return rc;
+}
+
+/* ------------------------------------------------------------ GET */
+
+static struct sadb_sa_rec *find_named(struct sadb *db, const struct pk_msg *m,
+				      struct pk_diag *d, int *rc)
+{
+	struct sadb_addr dst;
+	uint32_t spi;
+	struct sadb_sa_rec *r;
+
+	*rc = read_name(m, &dst, &spi, d);
+	if (*rc != 0)
+		return NULL;
+	r = (struct sadb_sa_rec *)sadb_find(db, m->hdr->sadb_msg_satype, &dst,
+					    spi);
+	if (r == NULL)
+		*rc = not_found(m, spi, d);
+	return r;
+}
+
+int sadb_get(struct sadb *db, const struct pk_msg *m,
+	     const struct sadb_sa_rec **out, struct pk_diag *d)
+{
+	int rc;
+
+	pk_diag_clear(d);
+	*out = find_named(db, m, d, &rc);
+	return rc;
+}
+
+/* --------------------------------------------------------- DELETE */
+
+int sadb_delete(struct sadb *db, const struct pk_msg *m,
+		struct sadb_sa_rec *out, struct pk_diag *d)
+{
+	struct sadb_sa_rec *r;
+	int rc;
+
+	pk_diag_clear(d);
+	memset(out, 0, sizeof(*out));
+	r = find_named(db, m, d, &rc);
+	if (r == NULL)
+		return rc;
+	unpair_partner(db, r);
+	*out = *r;
+	out->state = SADB_SASTATE_DEAD;
+	out->idx = out->next_spi = out->next_addr = out->next_seq = 0;
+	out->prev = out->next = 0;
+	r->keys = NULL;		/* now owned by out */
+	r->extras = NULL;
+	unlink_rec(db, r);
+	return 0;
+}
+
+/* --------------------------------------------------------- FLUSH */
+
+int sadb_flush(struct sadb *db, uint8_t satype, size_t *count,
+	       struct pk_diag *d)
+{
+	size_t n = 0;
+
+	pk_diag_clear(d);
+	for (uint32_t i = db->head; i != 0;) {
+		struct sadb_sa_rec *r = slot(db, i);
+
+		i = r->next;
+		if (satype != SADB_SATYPE_UNSPEC && r->satype != satype)
+			continue;
+		/* A partner of another type cannot exist: pairs share a type. */
+		unpair_partner(db, r);
+		sadb_rec_release(db, r);
+		unlink_rec(db, r);
+		n++;
+	}
+	if (count != NULL)
+		*count = n;
+	return 0;
+}
+
+/* --------------------------------------------------------- UPDATE */
+
+/* Flags a mature SA may change with UPDATE (added, never removed). */
+#define UPDATE_FLAGS	(SADB_X_SAFLAGS_INBOUND | SADB_X_SAFLAGS_OUTBOUND)
+
+/* What a mature UPDATE may carry besides naming the SA. */
+#define MATURE_UPDATE_EXTS (PK_EXT_BIT(SADB_EXT_SA) | \
+	PK_EXT_BIT(SADB_EXT_ADDRESS_SRC) | PK_EXT_BIT(SADB_EXT_ADDRESS_DST) | \
+	PK_EXT_BIT(SADB_EXT_ADDRESS_PROXY) | \
+	PK_EXT_BIT(SADB_X_EXT_ADDRESS_INNER_DST) | \
+	PK_EXT_BIT(SADB_EXT_LIFETIME_HARD) | PK_EXT_BIT(SADB_EXT_LIFETIME_SOFT) | \
+	PK_EXT_BIT(SADB_X_EXT_LIFETIME_IDLE) | PK_EXT_BIT(SADB_X_EXT_PAIR) | \
+	PK_EXT_BIT(SADB_X_EXT_SA2))
+
+static int update_larval(struct sadb *db, const struct pk_msg *m,
+			 uint64_t now, struct sadb_sa_rec *r, struct pk_diag *d)
+{
+	struct sadb_sa_rec tmp, *p;
+	int rc;
+
+	rc = read_sa(db, m, now, &tmp, d);
+	if (rc != 0)
+		return rc;
+	/* The larval SA's source stands when the update names none. */
+	if (m->ext[SADB_EXT_ADDRESS_SRC] == NULL)
+		tmp.src = r->src;
+	if (tmp.src.family != r->dst.family) {
+		rc = pk_diag_set(d, EINVAL, D(AF_MISMATCH),
+				 SADB_EXT_ADDRESS_SRC,
+				 ext_off(m, SADB_EXT_ADDRESS_SRC), "sa_family",
+				 "source family differs from the SA's");
+		goto fail;
+	}
+	if (m->ext[SADB_X_EXT_SA2] == NULL) {
+		tmp.mode = r->mode;
+		tmp.reqid = r->reqid;
+	}
+	rc = find_pair(db, m, &tmp, r, &p, d);
+	if (rc != 0)
+		goto fail;
+	if (reserve_one(db, false) != 0) {
+		rc = pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+		goto fail;
+	}
+	index_remove(db, idx_seq(db), r);
+	db->nlarval--;
+	index_remove(db, idx_addr(db), r);
+	tmp.seq = r->seq;
+	tmp.pid = r->pid;
+	tmp.idx = r->idx;
+	tmp.next_spi = r->next_spi;
+	tmp.prev = r->prev;
+	tmp.next = r->next;
+	*r = tmp;
+	index_insert(db, idx_addr(db), r);
+	if (p != NULL)
+		set_pair(r, p);
+	return 0;
+fail:
+	sadb_rec_release(db, &tmp);
+	return rc;
+}
+
+static int update_mature(struct sadb *db, const struct pk_msg *m,
+			 struct sadb_sa_rec *r, struct pk_diag *d)
+{
+	const struct sadb_sa *sa = msg_sa(m);
+	const struct sadb_x_sa2 *sa2 = PK_MSG_EXT(m, SADB_X_EXT_SA2, sadb_x_sa2);
+	const struct sadb_x_pair *pair =
+		PK_MSG_EXT(m, SADB_X_EXT_PAIR, sadb_x_pair);
+	uint64_t extra = m->present & ~MATURE_UPDATE_EXTS;
+	uint32_t newflags = sa->sadb_sa_flags & ~SADB_X_SAFLAGS_PAIRED;
+	struct sadb_sa_rec tmp = *r, *p = NULL;
+	int rc;
+
+	if (m->ext[SADB_EXT_KEY_AUTH] != NULL)
+		return pk_diag_set(d, EINVAL, D(AKEY_PRESENT), SADB_EXT_KEY_AUTH,
+				   ext_off(m, SADB_EXT_KEY_AUTH), NULL,
+				   "the keys of a mature SA cannot change");
+	if (m->ext[SADB_EXT_KEY_ENCRYPT] != NULL)
+		return pk_diag_set(d, EINVAL, D(EKEY_PRESENT),
+				   SADB_EXT_KEY_ENCRYPT,
+				   ext_off(m, SADB_EXT_KEY_ENCRYPT), NULL,
+				   "the keys of a mature SA cannot change");
+	if (extra != 0) {
+		unsigned t = (unsigned)__builtin_ctzll(extra);
+
+		return pk_diag_set(d, EINVAL, D(EXT_NOT_ALLOWED), t,
+				   ext_off(m, t), NULL,
+				   "%s cannot change on a mature SA",
+				   pk_ext_name(t));
+	}
+	if ((sa->sadb_sa_auth != 0 && sa->sadb_sa_auth != r->auth) ||
+	    (sa->sadb_sa_encrypt != 0 && sa->sadb_sa_encrypt != r->encrypt))
+		return pk_diag_set(d, EINVAL,
+				   sa->sadb_sa_auth != 0 &&
+				   sa->sadb_sa_auth != r->auth ?
+				   D(BAD_AALG) : D(BAD_EALG), SADB_EXT_SA,
+				   ext_off(m, SADB_EXT_SA), NULL,
+				   "the algorithms of a mature SA cannot change");
+	if (sa->sadb_sa_replay != 0 && sa->sadb_sa_replay != r->replay)
+		return pk_diag_set(d, EINVAL, D(MALFORMED_SA), SADB_EXT_SA,
+				   SA_FIELD_OFF(m, sadb_sa_replay),
+				   "sadb_sa_replay",
+				   "the replay window of a mature SA cannot "
+				   "change");
+	if ((newflags & ~UPDATE_FLAGS & ~r->flags) != 0)
+		return pk_diag_set(d, EINVAL, D(BAD_SAFLAGS), SADB_EXT_SA,
+				   SA_FIELD_OFF(m, sadb_sa_flags),
+				   "sadb_sa_flags",
+				   "flags 0x%x cannot be set on a mature SA",
+				   newflags & ~UPDATE_FLAGS & ~r->flags);
+	if (sa2 != NULL && (sa2->sadb_x_sa2_mode != r->mode ||
+			    sa2->sadb_x_sa2_reqid != r->reqid))
+		return pk_diag_set(d, EINVAL, D(EXT_NOT_ALLOWED),
+				   SADB_X_EXT_SA2, ext_off(m, SADB_X_EXT_SA2),
+				   NULL, "mode and reqid of a mature SA cannot "
+				   "change");
+	apply_lifetimes(m, &tmp, true);
+	rc = check_soft_hard(&tmp, d);
+	if (rc != 0)
+		return rc;
+	if (pair != NULL) {
+		tmp.pair_spi = ntohl(pair->sadb_x_pair_spi);
+		if (r->pair_spi != 0 && r->pair_spi != tmp.pair_spi)
+			return pk_diag_set(d, EINVAL, D(PAIR_ALREADY),
+					   SADB_X_EXT_PAIR,
+					   ext_off(m, SADB_X_EXT_PAIR),
+					   "sadb_x_pair_spi",
+					   "this SA is already paired with SA 0x%x",
+					   r->pair_spi);
+		rc = find_pair(db, m, &tmp, r, &p, d);
+		if (rc != 0)
+			return rc;
+	}
+	tmp.flags |= newflags & UPDATE_FLAGS;
+	*r = tmp;
+	if (p != NULL)
+		set_pair(r, p);
+	return 0;
+}
+
+int sadb_update(struct sadb *db, const struct pk_msg *m, uint64_t now,
+		const struct sadb_sa_rec **out, struct pk_diag *d)
+{
+	struct sadb_sa_rec *r;
+	int rc;
+
+	pk_diag_clear(d);
+	if (out != NULL)
+		*out = NULL;
+	r = find_named(db, m, d, &rc);
+	if (r == NULL)
+		return rc;
+	if (r->state == SADB_SASTATE_LARVAL)
+		rc = update_larval(db, m, now, r, d);
+	else
+		rc = update_mature(db, m, r, d);
+	if (rc == 0 && out != NULL)
+		*out = r;
+	return rc;
+}
+
+/* --------------------------------------------------------- GETSPI */
+
+static bool spi_taken(const struct sadb *db, uint8_t satype,
+		      const struct sadb_addr *dst, uint32_t spi)
+{
+	return sadb_find(db, satype, dst, spi) != NULL;
+}
+
+/*
+ * Random probes first; if they all hit taken SPIs the range is nearly
+ * full, so walk it from a random point.  At most min(span, SAs + 1) SPIs
+ * are examined: the walk cannot meet more taken SPIs than there are SAs.
+ */
+static int pick_spi(struct sadb *db, uint8_t satype,
+		    const struct sadb_addr *dst, uint32_t lo, uint32_t hi,
+		    uint32_t *spi)
+{
+	uint64_t span = (uint64_t)hi - lo + 1, limit, start;
+
+	for (int i = 0; i < GETSPI_TRIES && (uint64_t)i < span; i++) {
+		uint32_t s = lo + (uint32_t)(next_random(db) % span);
+
+		if (!spi_taken(db, satype, dst, s)) {
+			*spi = s;
+			return 0;
+		}
+	}
+	limit = span < (uint64_t)db->count + 1 ? span : (uint64_t)db->count + 1;
+	start = next_random(db) % span;
+	for (uint64_t k = 0; k < limit; k++) {
+		uint32_t s = lo + (uint32_t)((start + k) % span);
+
+		if (!spi_taken(db, satype, dst, s)) {
+			*spi = s;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int sadb_getspi(struct sadb *db, const struct pk_msg *m, uint64_t now,
+		const struct sadb_sa_rec **out, struct pk_diag *d)
+{
+	const struct sadb_spirange *sr =
+		PK_MSG_EXT(m, SADB_EXT_SPIRANGE, sadb_spirange);
+	const struct sadb_address *src =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_SRC, sadb_address);
+	const struct sadb_address *dst =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_DST, sadb_address);
+	const struct sadb_x_sa2 *sa2 = PK_MSG_EXT(m, SADB_X_EXT_SA2, sadb_x_sa2);
+	uint32_t lo = SADB_GETSPI_MIN, hi = SADB_GETSPI_MAX;
+	struct sadb_sa_rec tmp, *r;
+	int rc;
+
+	pk_diag_clear(d);
+	if (out != NULL)
+		*out = NULL;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.satype = m->hdr->sadb_msg_satype;
+	if (src == NULL || dst == NULL ||
+	    sadb_addr_from_ext(&tmp.src, src) != 0 ||
+	    sadb_addr_from_ext(&tmp.dst, dst) != 0)
+		return pk_diag_set(d, EINVAL, src ? D(MISSING_DST) :
+				   D(MISSING_SRC), src ? SADB_EXT_ADDRESS_DST :
+				   SADB_EXT_ADDRESS_SRC, m->len, NULL,
+				   "GETSPI needs a source and a destination");
+	if (tmp.satype != SADB_SATYPE_AH && tmp.satype != SADB_SATYPE_ESP &&
+	    tmp.satype != SADB_X_SATYPE_IPCOMP &&
+	    tmp.satype != SADB_X_SATYPE_TCPSIGNATURE)
+		return pk_diag_set(d, EINVAL, D(UNKNOWN_SATYPE), 0,
+				   offsetof(struct sadb_msg, sadb_msg_satype),
+				   "sadb_msg_satype",
+				   "%s SAs are not supported by this engine",
+				   pk_satype_name(tmp.satype));
+	if (tmp.satype == SADB_X_SATYPE_IPCOMP)
+		hi = 0xffff;
+	if (sr != NULL) {
+		lo = sr->sadb_spirange_min;
+		hi = sr->sadb_spirange_max;
+		if (lo == 0)
+			lo = 1;		/* SPI 0 is reserved (RFC 4303) */
+		if (lo > hi || (tmp.satype == SADB_X_SATYPE_IPCOMP &&
+				hi > 0xffff))
+			return pk_diag_set(d, EINVAL, D(MALFORMED_RANGE),
+					   SADB_EXT_SPIRANGE,
+					   ext_off(m, SADB_EXT_SPIRANGE),
+					   "sadb_spirange_min",
+					   "SPI range 0x%x-0x%x is empty or "
+					   "too wide", sr->sadb_spirange_min,
+					   sr->sadb_spirange_max);
+	}
+	if (pick_spi(db, tmp.satype, &tmp.dst, lo, hi, &tmp.spi) != 0)
+		return pk_diag_set(d, ENOENT, D(NONE), SADB_EXT_SPIRANGE,
+				   ext_off(m, SADB_EXT_SPIRANGE), NULL,
+				   "every SPI in 0x%x-0x%x is taken", lo, hi);
+	tmp.state = SADB_SASTATE_LARVAL;
+	tmp.seq = m->hdr->sadb_msg_seq;
+	tmp.pid = m->hdr->sadb_msg_pid;
+	tmp.cur.addtime = now;
+	if (sa2 != NULL) {
+		tmp.mode = sa2->sadb_x_sa2_mode;
+		tmp.reqid = sa2->sadb_x_sa2_reqid;
+	}
+	rc = link_new(db, &tmp, &r);
+	if (rc != 0)
+		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+	if (out != NULL)
+		*out = r;
+	return 0;
+}
+
+/* ---------------------------------------------------------- cursors */
+
+static uint32_t skip_to_match(const struct sadb *db, uint32_t i,
+			      uint8_t satype)
+{
+	while (i != 0 && satype != SADB_SATYPE_UNSPEC &&
+	       slot(db, i)->satype != satype)
+		i = slot(db, i)->next;
+	return i;
+}
+
+void sadb_cursor_open(struct sadb *db, struct sadb_cursor *c, uint8_t satype)
+{
+	c->satype = satype;
+	c->pos = skip_to_match(db, db->head, satype);
+	c->link = db->cursors;
+	db->cursors = c;
+}
+
+const struct sadb_sa_rec *sadb_cursor_next(struct sadb *db,
+					   struct sadb_cursor *c)
+{
+	struct sadb_sa_rec *r = slot_or_null(db, c->pos);
+
+	if (r == NULL)
+		return NULL;
+	c->pos = skip_to_match(db, r->next, c->satype);
+	return r;
+}
+
+void sadb_cursor_close(struct sadb *db, struct sadb_cursor *c)
+{
+	for (struct sadb_cursor **p = &db->cursors; *p != NULL;
+	     p = &(*p)->link) {
+		if (*p == c) {
+			*p = c->link;
+			break;
+		}
+	}
+	c->link = NULL;
+	c->pos = 0;
+}
+
+/* ---------------------------------------------------------- replies */
+
+static int add_addr(struct pk_buf *b, uint16_t type, const struct sadb_addr *a)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_port = a->port;
+		memcpy(&s->sin6_addr, a->addr, 16);
+	} else {
+		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+
+		s->sin_family = AF_INET;
+		s->sin_port = a->port;
+		memcpy(&s->sin_addr, a->addr, 4);
+	}
+	return pk_add_address(b, type, (struct sockaddr *)&ss, a->proto,
+			      a->prefixlen);
+}
+
+/* Copies the stored extensions of the types in [types, types + n). */
+static void add_extras(struct pk_buf *b, const struct sadb_extras *x,
+		       const uint16_t *types, size_t n)
+{
+	size_t off = 0;
+
+	if (x == NULL)
+		return;
+	while (off < x->len) {
+		const struct sadb_ext *e = (const void *)(x->data + off);
+
+		for (size_t i = 0; i < n; i++)
+			if (e->sadb_ext_type == types[i])
+				pk_ext_copy(b, e);
+		off += SADB_BYTES(e->sadb_ext_len);
+	}
+}
+
+int sadb_write_sa(const struct sadb_sa_rec *r, struct pk_buf *b,
+		  unsigned flags)
+{
+	static const uint16_t inner[] = { SADB_EXT_ADDRESS_PROXY,
+					  SADB_X_EXT_ADDRESS_INNER_DST };
+	const struct sadb_keys *k = r->keys;
+
+	pk_add_sa(b, r->spi, r->replay, r->state, r->auth, r->encrypt,
+		  r->flags);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, r->hard_alloc,
+			r->hard.bytes, r->hard.addtime, r->hard.usetime);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, r->soft_alloc,
+			r->soft.bytes, r->soft.addtime, r->soft.usetime);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_CURRENT, r->cur_alloc,
+			r->cur.bytes, r->cur.addtime, r->cur.usetime);
+	if (r->idle_addtime != 0 || r->idle_usetime != 0)
+		pk_add_lifetime(b, SADB_X_EXT_LIFETIME_IDLE, 0, 0,
+				r->idle_addtime, r->idle_usetime);
+	add_addr(b, SADB_EXT_ADDRESS_SRC, &r->src);
+	add_addr(b, SADB_EXT_ADDRESS_DST, &r->dst);
+	add_extras(b, r->extras, inner, 2);
+	if (k != NULL && !(flags & SADB_W_NOKEYS)) {
+		if (k->abits != 0)
+			pk_add_key(b, SADB_EXT_KEY_AUTH, akey_bytes(k),
+				   k->abits, k->areserved);
+		if (k->ebits != 0)
+			pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey_bytes(k),
+				   k->ebits, k->ereserved);
+	}
+	pk_add_sa2(b, r->mode, r->reqid, 0);
+	if (r->pair_spi != 0)
+		pk_add_pair(b, r->pair_spi);
+	add_extras(b, r->extras, extra_types + 2, N_EXTRA - 2);
+	return pk_buf_error(b);
+}
+
+/* ------------------------------------------------------ measurement */
+
+void sadb_mem_usage(const struct sadb *db, struct sadb_mem *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->sas = db->count;
+	out->slot_bytes = (size_t)db->nslots * sizeof(struct sadb_sa_rec);
+	out->spi_buckets = (size_t)db->spi_mask + 1;
+	out->addr_buckets = (size_t)db->addr_mask + 1;
+	out->seq_buckets = (size_t)db->seq_mask + 1;
+	out->bucket_bytes = (out->spi_buckets + out->addr_buckets +
+			     out->seq_buckets) * sizeof(uint32_t);
+	out->page_bytes = (size_t)db->cap_pages * sizeof(*db->pages);
+	out->key_bytes = db->key_bytes;
+	out->key_allocs = db->key_allocs;
+	out->extra_bytes = db->extra_bytes;
+	out->extra_allocs = db->extra_allocs;
+}

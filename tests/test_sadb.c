@@ -1,0 +1,1110 @@
+/*
+ * test_sadb.c - the SA store: every rule with its errno and diagnostic,
+ * larval and mature updates, GETSPI, flush, dump cursors, scale, key
+ * zeroing and reply encoding.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "pfkey/alg.h"
+#include "pfkey/msg.h"
+#include "sadb.h"
+
+#define NOW	1000000
+
+/* A request: its bytes and the validated view of them. */
+struct req {
+	uint8_t		buf[2048] __attribute__((aligned(8)));
+	struct pk_buf	b;
+	struct pk_msg	m;
+};
+
+static const uint8_t akey160[20] = {
+	0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa,
+	0xab, 0xac, 0xad, 0xae, 0xaf, 0xb0, 0xb1, 0xb2, 0xb3, 0xb4,
+};
+static const uint8_t ekey128[16] = {
+	0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7,
+	0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
+};
+
+static struct pk_buf *begin(struct req *q, uint8_t type, uint8_t satype,
+			    uint32_t seq)
+{
+	pk_buf_init(&q->b, q->buf, sizeof(q->buf));
+	pk_msg_begin(&q->b, type, satype, seq, 77);
+	return &q->b;
+}
+
+static void addrs(struct pk_buf *b, const char *src, const char *dst)
+{
+	struct sockaddr_storage s;
+	unsigned plen = strchr(dst, ':') ? 128 : 32;
+
+	if (src != NULL)
+		pk_add_address(b, SADB_EXT_ADDRESS_SRC, fixture_sa(&s, src, 0),
+			       0, plen);
+	pk_add_address(b, SADB_EXT_ADDRESS_DST, fixture_sa(&s, dst, 0), 0,
+		       plen);
+}
+
+/* Parses and checks the request; both must pass. */
+static const struct pk_msg *done(struct req *q)
+{
+	struct pk_diag d;
+
+	assert_int_equal(pk_buf_error(&q->b), 0);
+	assert_int_equal(pk_msg_parse(&q->m, q->buf, q->b.len, &d), 0);
+	assert_int_equal(pk_msg_check(&q->m, &d), 0);
+	return &q->m;
+}
+
+/* An ESP aes-cbc-128 / hmac-sha1 ADD of spi from src to dst. */
+static const struct pk_msg *esp_add(struct req *q, uint32_t spi,
+				    const char *src, const char *dst)
+{
+	struct pk_buf *b = begin(q, SADB_ADD, SADB_SATYPE_ESP, spi);
+
+	pk_add_sa(b, spi, 32, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC,
+		  SADB_X_EALG_AESCBC, 0);
+	addrs(b, src, dst);
+	pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+	pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey128, 128, 0);
+	return done(q);
+}
+
+/* A GET/DELETE naming (satype, dst, spi). */
+static const struct pk_msg *name_msg(struct req *q, uint8_t type,
+				     uint8_t satype, uint32_t spi,
+				     const char *dst)
+{
+	struct pk_buf *b = begin(q, type, satype, 9);
+
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, dst);
+	return done(q);
+}
+
+static struct sadb *new_db(void)
+{
+	struct sadb *db;
+	struct pk_diag d;
+
+	assert_int_equal(sadb_new(42, &db, &d), 0);
+	return db;
+}
+
+static void expect_fail(int rc, const struct pk_diag *d, int err,
+			uint16_t code)
+{
+	assert_int_equal(rc, -err);
+	assert_int_equal(d->err, err);
+	assert_int_equal(d->code, code);
+	assert_true(d->detail[0] != '\0');
+}
+
+static struct sadb_addr addr_of(const char *text)
+{
+	struct sockaddr_storage ss;
+	struct sadb_addr a;
+
+	memset(&a, 0, sizeof(a));
+	fixture_sa(&ss, text, 0);
+	if (ss.ss_family == AF_INET6) {
+		a.family = AF_INET6;
+		memcpy(a.addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	} else {
+		a.family = AF_INET;
+		memcpy(a.addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_siphash_vector(void **state)
+{
+	/* The paper's example: key 00..0f, message 00..0e. */
+	uint64_t key[2] = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+	uint8_t msg[15];
+
+	(void)state;
+	for (int i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	assert_true(sadb_siphash(key, msg, sizeof(msg)) ==
+		    0xa129ca6149be45e5ULL);
+}
+
+static void test_record_size(void **state)
+{
+	(void)state;
+	print_message("# sizeof(struct sadb_sa_rec) = %zu\n",
+		      sizeof(struct sadb_sa_rec));
+	assert_true(sizeof(struct sadb_sa_rec) <= 216);
+	assert_int_equal(sizeof(struct sadb_addr), 22);
+}
+
+/* Extension types of a parsed message, in order. */
+static size_t ext_order(const void *buf, size_t len, uint16_t *types,
+			size_t max)
+{
+	size_t off = sizeof(struct sadb_msg), n = 0, eb;
+	const struct sadb_ext *e;
+
+	while (n < max && pk_ext_next(buf, len, &off, &e, &eb) == 1)
+		types[n++] = e->sadb_ext_type;
+	return n;
+}
+
+static void test_add_get_reply(void **state)
+{
+	struct sadb *db = new_db();
+	struct req q, r;
+	struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 5);
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct pk_msg pm;
+	uint16_t types[40];
+	static const uint16_t want[] = {
+		SADB_EXT_SA, SADB_EXT_LIFETIME_HARD, SADB_EXT_LIFETIME_SOFT,
+		SADB_EXT_LIFETIME_CURRENT, SADB_X_EXT_LIFETIME_IDLE,
+		SADB_EXT_ADDRESS_SRC, SADB_EXT_ADDRESS_DST,
+		SADB_EXT_KEY_AUTH, SADB_EXT_KEY_ENCRYPT, SADB_X_EXT_SA2,
+		SADB_EXT_IDENTITY_SRC, SADB_X_EXT_KM_COOKIE,
+	};
+	const struct sadb_lifetime *lh, *lc;
+	const struct sadb_key *k;
+	size_t n;
+
+	(void)state;
+	pk_add_sa(b, 0x1000, 32, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC,
+		  SADB_X_EALG_AESCBC, SADB_X_SAFLAGS_OUTBOUND);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, 100, 1000000, 3600, 1800);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 80, 800000, 2880, 1440);
+	pk_add_lifetime(b, SADB_X_EXT_LIFETIME_IDLE, 0, 0, 600, 300);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+	pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey128, 128, 0);
+	pk_add_sa2(b, IPSEC_MODE_TUNNEL, 16385, 0);
+	pk_add_ident(b, SADB_EXT_IDENTITY_SRC, SADB_IDENTTYPE_FQDN, 0,
+		     "gw1.example.com");
+	pk_add_kmc(b, SADB_X_KMP_IKEV2, 0x0102030405060708ULL);
+	assert_int_equal(sadb_add(db, done(&q), NOW, &sa, &d), 0);
+	assert_non_null(sa);
+	assert_int_equal(sadb_count(db, 0), 1);
+	assert_int_equal(sadb_count(db, SADB_SATYPE_ESP), 1);
+	assert_int_equal(sadb_count(db, SADB_SATYPE_AH), 0);
+
+	assert_int_equal(sadb_get(db, name_msg(&r, SADB_GET, SADB_SATYPE_ESP,
+					       0x1000, "10.0.0.2"), &sa, &d), 0);
+	assert_int_equal(sa->spi, 0x1000);
+	assert_int_equal(sa->state, SADB_SASTATE_MATURE);
+	assert_int_equal(sa->cur.addtime, NOW);
+	assert_int_equal(sa->seq, 5);
+	assert_int_equal(sa->pid, 77);
+
+	begin(&r, SADB_GET, SADB_SATYPE_ESP, 9);
+	assert_int_equal(sadb_write_sa(sa, &r.b, 0), 0);
+	assert_int_equal(pk_msg_parse(&pm, r.buf, r.b.len, &d), 0);
+	n = ext_order(r.buf, r.b.len, types, 40);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(types[i], want[i]);
+	assert_int_equal(ntohl(PK_MSG_EXT(&pm, SADB_EXT_SA, sadb_sa)->sadb_sa_spi),
+			 0x1000);
+	assert_int_equal(PK_MSG_EXT(&pm, SADB_EXT_SA, sadb_sa)->sadb_sa_flags,
+			 SADB_X_SAFLAGS_OUTBOUND);
+	lh = PK_MSG_EXT(&pm, SADB_EXT_LIFETIME_HARD, sadb_lifetime);
+	assert_int_equal(lh->sadb_lifetime_allocations, 100);
+	assert_int_equal(lh->sadb_lifetime_bytes, 1000000);
+	assert_int_equal(lh->sadb_lifetime_addtime, 3600);
+	assert_int_equal(lh->sadb_lifetime_usetime, 1800);
+	lc = PK_MSG_EXT(&pm, SADB_EXT_LIFETIME_CURRENT, sadb_lifetime);
+	assert_int_equal(lc->sadb_lifetime_addtime, NOW);
+	assert_int_equal(PK_MSG_EXT(&pm, SADB_X_EXT_LIFETIME_IDLE,
+				    sadb_lifetime)->sadb_lifetime_addtime, 600);
+	k = PK_MSG_EXT(&pm, SADB_EXT_KEY_AUTH, sadb_key);
+	assert_int_equal(k->sadb_key_bits, 160);
+	assert_memory_equal(pk_key_data(k), akey160, 20);
+	k = PK_MSG_EXT(&pm, SADB_EXT_KEY_ENCRYPT, sadb_key);
+	assert_int_equal(k->sadb_key_bits, 128);
+	assert_memory_equal(pk_key_data(k), ekey128, 16);
+	assert_int_equal(PK_MSG_EXT(&pm, SADB_X_EXT_SA2, sadb_x_sa2)->sadb_x_sa2_reqid,
+			 16385);
+	assert_int_equal(PK_MSG_EXT(&pm, SADB_X_EXT_SA2, sadb_x_sa2)->sadb_x_sa2_mode,
+			 IPSEC_MODE_TUNNEL);
+	assert_memory_equal(q.m.ext[SADB_EXT_IDENTITY_SRC],
+			    pm.ext[SADB_EXT_IDENTITY_SRC],
+			    SADB_BYTES(pm.ext[SADB_EXT_IDENTITY_SRC]->sadb_ext_len));
+	assert_memory_equal(q.m.ext[SADB_X_EXT_KM_COOKIE],
+			    pm.ext[SADB_X_EXT_KM_COOKIE], 16);
+	{
+		struct sadb_addr a;
+
+		sadb_addr_from_ext(&a, PK_MSG_EXT(&pm, SADB_EXT_ADDRESS_SRC,
+						  sadb_address));
+		struct sadb_addr want_src = addr_of("10.0.0.1");
+		assert_true(sadb_addr_equal(&a, &want_src));
+		assert_int_equal(a.prefixlen, 32);
+	}
+
+	/* Without keys (EXPIRE, DELETE, hidden). */
+	begin(&r, SADB_GET, SADB_SATYPE_ESP, 9);
+	assert_int_equal(sadb_write_sa(sa, &r.b, SADB_W_NOKEYS), 0);
+	assert_int_equal(pk_msg_parse(&pm, r.buf, r.b.len, &d), 0);
+	assert_false(pk_msg_has(&pm, SADB_EXT_KEY_AUTH));
+	assert_false(pk_msg_has(&pm, SADB_EXT_KEY_ENCRYPT));
+	assert_true(pk_msg_has(&pm, SADB_EXT_LIFETIME_CURRENT));
+	sadb_free(db);
+}
+
+static void test_add_kernel_fixture(void **state)
+{
+	/* The very bytes a Linux client sent; the reply has the kernel's shape. */
+	struct sadb *db = new_db();
+	uint8_t buf[sizeof(kernel_add_request)] __attribute__((aligned(8)));
+	uint8_t out[512] __attribute__((aligned(8)));
+	const struct sadb_sa_rec *sa;
+	struct pk_msg m, pm;
+	struct pk_diag d;
+	struct pk_buf b;
+	uint16_t types[20];
+	static const uint16_t linux_order[] = { 1, 3, 4, 2, 5, 6, 8, 9, 19 };
+
+	(void)state;
+	/* The log's dump was taken before the length was filled in. */
+	memcpy(buf, kernel_add_request, sizeof(buf));
+	buf[offsetof(struct sadb_msg, sadb_msg_len)] = 17;
+	assert_int_equal(pk_msg_parse(&m, buf, kernel_add_request_len, &d), 0);
+	assert_int_equal(pk_msg_check(&m, &d), 0);
+	assert_int_equal(sadb_add(db, &m, NOW, &sa, &d), 0);
+	assert_int_equal(sadb_add(db, &m, NOW, &sa, &d), -EEXIST);
+	assert_int_equal(d.err, EEXIST);
+	pk_buf_init(&b, out, sizeof(out));
+	pk_msg_begin(&b, SADB_ADD, SADB_SATYPE_ESP, 101, 168);
+	sadb_find(db, SADB_SATYPE_ESP, &(struct sadb_addr){ .family = 0 }, 1);
+	sa = sadb_find(db, SADB_SATYPE_ESP,
+		       &(struct sadb_addr){ .family = AF_INET,
+					    .addr = { 10, 0, 0, 2 } }, 0x1000);
+	assert_non_null(sa);
+	assert_int_equal(sadb_write_sa(sa, &b, 0), 0);
+	assert_int_equal(pk_msg_parse(&pm, out, b.len, &d), 0);
+	assert_int_equal(ext_order(out, b.len, types, 20), 9);
+	for (size_t i = 0; i < 9; i++)
+		assert_int_equal(types[i], linux_order[i]);
+	sadb_free(db);
+}
+
+static void test_duplicate_ignores_source(void **state)
+{
+	struct sadb *db = new_db();
+	struct req q;
+	struct pk_diag d;
+
+	(void)state;
+	assert_int_equal(sadb_add(db, esp_add(&q, 0x2000, "10.0.0.1",
+					      "10.0.0.2"), NOW, NULL, &d), 0);
+	expect_fail(sadb_add(db, esp_add(&q, 0x2000, "10.9.9.9", "10.0.0.2"),
+			     NOW, NULL, &d), &d, EEXIST, 0);
+	/* Another destination or another type is another SA. */
+	assert_int_equal(sadb_add(db, esp_add(&q, 0x2000, "10.0.0.1",
+					      "10.0.0.3"), NOW, NULL, &d), 0);
+	assert_int_equal(sadb_count(db, 0), 2);
+	sadb_free(db);
+}
+
+static void test_add_state_spi(void **state)
+{
+	struct sadb *db = new_db();
+	struct req q;
+	struct pk_diag d;
+	struct pk_buf *b;
+
+	(void)state;
+	b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+	pk_add_sa(b, 0x10, 0, SADB_SASTATE_LARVAL, 0, SADB_EALG_NULL, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	expect_fail(sadb_add(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_BAD_SASTATE);
+	b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+	pk_add_sa(b, 0, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	expect_fail(sadb_add(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_MALFORMED_SA);
+	b = begin(&q, SADB_ADD, SADB_X_SATYPE_IPCOMP, 1);
+	pk_add_sa(b, 0x10000, 0, SADB_SASTATE_MATURE, 0, SADB_X_CALG_DEFLATE, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	expect_fail(sadb_add(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_MALFORMED_SA);
+	/* ESP null without keys and without a source is fine. */
+	b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+	pk_add_sa(b, 0x10, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, NULL, "10.0.0.2");
+	assert_int_equal(sadb_add(db, done(&q), NOW, NULL, &d), 0);
+	b = begin(&q, SADB_ADD, SADB_X_SATYPE_IPCOMP, 1);
+	pk_add_sa(b, 0x4000, 0, SADB_SASTATE_MATURE, 0, SADB_X_CALG_DEFLATE, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	assert_int_equal(sadb_add(db, done(&q), NOW, NULL, &d), 0);
+	sadb_free(db);
+}
+
+static void test_soft_exceeds_hard(void **state)
+{
+	static const uint16_t codes[4] = {
+		SADB_X_DIAGNOSTIC_ALLOC_HSERR, SADB_X_DIAGNOSTIC_BYTES_HSERR,
+		SADB_X_DIAGNOSTIC_ADDTIME_HSERR, SADB_X_DIAGNOSTIC_USETIME_HSERR,
+	};
+	struct sadb *db = new_db();
+	struct pk_diag d;
+	struct req q;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+		uint64_t h[4] = { 10, 10, 10, 10 }, s[4] = { 5, 5, 5, 5 };
+
+		s[i] = 11;
+		pk_add_sa(b, 0x10, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+		pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, (uint32_t)h[0], h[1],
+				h[2], h[3]);
+		pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, (uint32_t)s[0], s[1],
+				s[2], s[3]);
+		addrs(b, "10.0.0.1", "10.0.0.2");
+		expect_fail(sadb_add(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+			    codes[i]);
+	}
+	assert_int_equal(sadb_count(db, 0), 0);
+	sadb_free(db);
+}
+
+static void test_idle_default(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+
+	(void)state;
+	pk_add_sa(b, 0x10, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, 0, 0, 3600, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	assert_int_equal(sadb_add(db, done(&q), NOW, &sa, &d), 0);
+	assert_int_equal(sa->idle_addtime, 1800);
+	assert_int_equal(sa->hard.addtime, 3600);
+	sadb_free(db);
+}
+
+/* An ADD of one SA with the given algorithms and keys (NULL: no ext). */
+static int try_add(struct sadb *db, uint8_t satype, uint8_t aalg,
+		   uint8_t ealg, const uint8_t *ak, uint16_t abits,
+		   const uint8_t *ek, uint16_t ebits, struct pk_diag *d,
+		   const struct sadb_sa_rec **out)
+{
+	struct req q;
+	struct pk_buf *b = begin(&q, SADB_ADD, satype, 1);
+
+	pk_add_sa(b, 0x700, 0, SADB_SASTATE_MATURE, aalg, ealg, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	if (ak != NULL)
+		pk_add_key(b, SADB_EXT_KEY_AUTH, ak, abits, 0);
+	if (ek != NULL)
+		pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ek, ebits, 0);
+	return sadb_add(db, done(&q), NOW, out, d);
+}
+
+static void test_algorithm_rules(void **state)
+{
+	struct sadb *db = new_db();
+	uint8_t k32[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	int rc;
+
+	(void)state;
+	/* AH needs an auth key, refuses encryption and its key. */
+	expect_fail(try_add(db, SADB_SATYPE_AH, SADB_AALG_SHA1HMAC, 0, NULL, 0,
+			    NULL, 0, &d, NULL), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_MISSING_AKEY);
+	expect_fail(try_add(db, SADB_SATYPE_AH, SADB_AALG_SHA1HMAC,
+			    SADB_X_EALG_AESCBC, akey160, 160, NULL, 0, &d, NULL),
+		    &d, EINVAL, SADB_X_DIAGNOSTIC_ENCR_NOTSUPP);
+	expect_fail(try_add(db, SADB_SATYPE_AH, SADB_AALG_SHA1HMAC, 0,
+			    akey160, 160, ekey128, 128, &d, NULL),
+		    &d, EINVAL, SADB_X_DIAGNOSTIC_EKEY_PRESENT);
+	expect_fail(try_add(db, SADB_SATYPE_AH, 0, 0, NULL, 0, NULL, 0, &d,
+			    NULL), &d, EINVAL, SADB_X_DIAGNOSTIC_BAD_AALG);
+	/* ESP with a real cipher needs its key. */
+	expect_fail(try_add(db, SADB_SATYPE_ESP, SADB_AALG_SHA1HMAC,
+			    SADB_X_EALG_AESCBC, akey160, 160, NULL, 0, &d, NULL),
+		    &d, EINVAL, SADB_X_DIAGNOSTIC_MISSING_EKEY);
+	/* Key lengths. */
+	expect_fail(try_add(db, SADB_SATYPE_ESP, SADB_AALG_SHA1HMAC,
+			    SADB_X_EALG_AESCBC, akey160, 160, k32, 100, &d, NULL),
+		    &d, EINVAL, SADB_X_DIAGNOSTIC_BAD_EKEYBITS);
+	assert_int_equal(d.ext_type, SADB_EXT_KEY_ENCRYPT);
+	expect_fail(try_add(db, SADB_SATYPE_ESP, SADB_AALG_SHA1HMAC,
+			    SADB_X_EALG_AESCBC, akey160, 128, ekey128, 128, &d,
+			    NULL), &d, EINVAL, SADB_X_DIAGNOSTIC_BAD_AKEYBITS);
+	assert_int_equal(d.ext_type, SADB_EXT_KEY_AUTH);
+	/* A key without its algorithm. */
+	expect_fail(try_add(db, SADB_SATYPE_ESP, 0, SADB_X_EALG_AESCBC,
+			    akey160, 160, ekey128, 128, &d, NULL), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_AKEY_PRESENT);
+	/* Unknown algorithm ids: ENOSYS, as Linux. */
+	expect_fail(try_add(db, SADB_SATYPE_ESP, 200, SADB_X_EALG_AESCBC,
+			    akey160, 160, ekey128, 128, &d, NULL), &d, ENOSYS,
+		    SADB_X_DIAGNOSTIC_BAD_AALG);
+	expect_fail(try_add(db, SADB_SATYPE_ESP, SADB_AALG_SHA1HMAC, 200,
+			    akey160, 160, ekey128, 128, &d, NULL), &d, ENOSYS,
+		    SADB_X_DIAGNOSTIC_BAD_EALG);
+	expect_fail(try_add(db, SADB_X_SATYPE_IPCOMP, 0, 99, NULL, 0, NULL, 0,
+			    &d, NULL), &d, ENOSYS, SADB_X_DIAGNOSTIC_BAD_EALG);
+	expect_fail(try_add(db, SADB_X_SATYPE_IPCOMP, 0, SADB_X_CALG_DEFLATE,
+			    NULL, 0, ekey128, 128, &d, NULL), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_EKEY_PRESENT);
+	/* TCP-MD5 only on TCP signature SAs. */
+	expect_fail(try_add(db, SADB_SATYPE_AH, SADB_X_AALG_TCP_MD5, 0,
+			    k32, 128, NULL, 0, &d, NULL), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_BAD_AALG);
+	/* DES weak key refused; 3DES parity fixed in the stored copy. */
+	{
+		uint8_t weak[8] = { 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01 };
+		uint8_t k3[24];
+
+		expect_fail(try_add(db, SADB_SATYPE_ESP, SADB_AALG_SHA1HMAC,
+				    SADB_EALG_DESCBC, akey160, 160, weak, 64, &d,
+				    NULL), &d, EINVAL, SADB_X_DIAGNOSTIC_WEAK_EKEY);
+		for (int i = 0; i < 24; i++)
+			k3[i] = (uint8_t)(0x10 + i * 6);	/* mixed parity */
+		assert_false(pk_des_parity_ok(k3, 24));
+		rc = try_add(db, SADB_SATYPE_ESP, SADB_AALG_SHA1HMAC,
+			     SADB_EALG_3DESCBC, akey160, 160, k3, 192, &d, &sa);
+		assert_int_equal(rc, 0);
+		assert_int_equal(sa->keys->ebits, 192);
+		assert_true(pk_des_parity_ok(sa->keys->data + 20, 24));
+		for (int i = 0; i < 24; i++)
+			assert_int_equal(sa->keys->data[20 + i] & 0xfe,
+					 k3[i] & 0xfe);
+	}
+	assert_int_equal(sadb_count(db, 0), 1);
+	sadb_free(db);
+}
+
+static void test_get_delete(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa;
+	struct sadb_sa_rec gone;
+	struct pk_diag d;
+	struct req q;
+	struct pk_msg pm;
+
+	(void)state;
+	expect_fail(sadb_get(db, name_msg(&q, SADB_GET, SADB_SATYPE_ESP, 0x1,
+					  "10.0.0.2"), &sa, &d), &d, ESRCH,
+		    SADB_X_DIAGNOSTIC_SA_NOTFOUND);
+	assert_null(sa);
+	assert_int_equal(sadb_add(db, esp_add(&q, 0x3000, "10.0.0.1",
+					      "10.0.0.2"), NOW, NULL, &d), 0);
+	/* Another type does not find it. */
+	expect_fail(sadb_get(db, name_msg(&q, SADB_GET, SADB_SATYPE_AH, 0x3000,
+					  "10.0.0.2"), &sa, &d), &d, ESRCH,
+		    SADB_X_DIAGNOSTIC_SA_NOTFOUND);
+	assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+						  SADB_SATYPE_ESP, 0x3000,
+						  "10.0.0.2"), &gone, &d), 0);
+	assert_int_equal(gone.state, SADB_SASTATE_DEAD);
+	assert_int_equal(gone.spi, 0x3000);
+	begin(&q, SADB_DELETE, SADB_SATYPE_ESP, 9);
+	assert_int_equal(sadb_write_sa(&gone, &q.b, SADB_W_NOKEYS), 0);
+	assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+	assert_int_equal(PK_MSG_EXT(&pm, SADB_EXT_SA, sadb_sa)->sadb_sa_state,
+			 SADB_SASTATE_DEAD);
+	sadb_rec_release(db, &gone);
+	assert_null(gone.keys);
+	expect_fail(sadb_get(db, name_msg(&q, SADB_GET, SADB_SATYPE_ESP, 0x3000,
+					  "10.0.0.2"), &sa, &d), &d, ESRCH,
+		    SADB_X_DIAGNOSTIC_SA_NOTFOUND);
+	expect_fail(sadb_delete(db, name_msg(&q, SADB_DELETE, SADB_SATYPE_ESP,
+					     0x3000, "10.0.0.2"), &gone, &d),
+		    &d, ESRCH, SADB_X_DIAGNOSTIC_SA_NOTFOUND);
+	assert_int_equal(sadb_count(db, 0), 0);
+	sadb_free(db);
+}
+
+static const struct pk_msg *getspi_msg(struct req *q, uint32_t seq,
+				       uint32_t lo, uint32_t hi, bool range)
+{
+	struct pk_buf *b = begin(q, SADB_GETSPI, SADB_SATYPE_ESP, seq);
+
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	if (range)
+		pk_add_spirange(b, lo, hi);
+	pk_add_sa2(b, IPSEC_MODE_TUNNEL, 7, 0);
+	return done(q);
+}
+
+static void test_getspi_larval_update(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa, *s2;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b;
+	uint32_t spi;
+
+	(void)state;
+	assert_int_equal(sadb_getspi(db, getspi_msg(&q, 500, 0, 0, false), NOW,
+				     &sa, &d), 0);
+	assert_int_equal(sa->state, SADB_SASTATE_LARVAL);
+	assert_true(sa->spi >= SADB_GETSPI_MIN && sa->spi <= SADB_GETSPI_MAX);
+	assert_int_equal(sa->mode, IPSEC_MODE_TUNNEL);
+	spi = sa->spi;
+	assert_ptr_equal(sadb_find_seq(db, SADB_SATYPE_ESP, 500), sa);
+	assert_ptr_equal(sadb_find_seq(db, 0, 500), sa);
+	assert_null(sadb_find_seq(db, SADB_SATYPE_AH, 500));
+	assert_null(sadb_find_seq(db, 0, 501));
+
+	/* A larval SA takes keys and everything, and becomes mature. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 500);
+	pk_add_sa(b, spi, 16, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC,
+		  SADB_X_EALG_AESCBC, 0);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, 0, 0, 100, 0);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 0, 0, 80, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+	pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey128, 128, 0);
+	assert_int_equal(sadb_update(db, done(&q), NOW + 5, &s2, &d), 0);
+	assert_ptr_equal(s2, sa);
+	assert_int_equal(sa->state, SADB_SASTATE_MATURE);
+	assert_int_equal(sa->replay, 16);
+	assert_int_equal(sa->mode, IPSEC_MODE_TUNNEL);	/* from GETSPI */
+	assert_int_equal(sa->reqid, 7);
+	assert_int_equal(sa->hard.addtime, 100);
+	assert_non_null(sa->keys);
+	assert_null(sadb_find_seq(db, 0, 500));
+
+	/* Mature: keys refused. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 501);
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_AKEY_PRESENT);
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 501);
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey128, 128, 0);
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_EKEY_PRESENT);
+	/* Mature: lifetimes, 0 keeps the old value; soft still <= hard. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 502);
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, SADB_X_SAFLAGS_INBOUND);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, 0, 5000, 0, 0);
+	assert_int_equal(sadb_update(db, done(&q), NOW, NULL, &d), 0);
+	assert_int_equal(sa->hard.addtime, 100);
+	assert_int_equal(sa->hard.bytes, 5000);
+	assert_true(sa->flags & SADB_X_SAFLAGS_INBOUND);
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 503);
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 0, 0, 200, 0);
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_ADDTIME_HSERR);
+	assert_int_equal(sa->soft.addtime, 80);
+	/* Mature: flags beyond direction refused; algorithms cannot change. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 504);
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, SADB_SAFLAGS_PFS);
+	addrs(b, NULL, "10.0.0.2");
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_BAD_SAFLAGS);
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 505);
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, SADB_AALG_MD5HMAC, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_BAD_AALG);
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 506);
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_ident(b, SADB_EXT_IDENTITY_SRC, SADB_IDENTTYPE_FQDN, 0, "x");
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_EXT_NOT_ALLOWED);
+	/* Missing SA. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 507);
+	pk_add_sa(b, spi + 1 == 0 ? 1 : spi + 1, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, ESRCH,
+		    SADB_X_DIAGNOSTIC_SA_NOTFOUND);
+	sadb_free(db);
+}
+
+static void test_larval_update_checks(void **state)
+{
+	/* A larval update is checked as an ADD; a failure leaves it larval. */
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b;
+
+	(void)state;
+	assert_int_equal(sadb_getspi(db, getspi_msg(&q, 600, 0x5000, 0x5000,
+						    true), NOW, &sa, &d), 0);
+	assert_int_equal(sa->spi, 0x5000);
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 600);
+	pk_add_sa(b, 0x5000, 0, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC,
+		  SADB_X_EALG_AESCBC, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+	expect_fail(sadb_update(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_MISSING_EKEY);
+	assert_int_equal(sa->state, SADB_SASTATE_LARVAL);
+	assert_ptr_equal(sadb_find_seq(db, 0, 600), sa);
+	sadb_free(db);
+}
+
+static void test_getspi_ranges(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	static uint8_t seen[2000];
+
+	(void)state;
+	/* A small range fills up, then ENOENT, quickly. */
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_int_equal(sadb_getspi(db, getspi_msg(&q, i, 0x200, 0x203,
+							    true), NOW, &sa, &d), 0);
+		assert_true(sa->spi >= 0x200 && sa->spi <= 0x203);
+	}
+	for (int i = 0; i < 100; i++)
+		expect_fail(sadb_getspi(db, getspi_msg(&q, 9, 0x200, 0x203, true),
+					NOW, &sa, &d), &d, ENOENT, 0);
+	for (uint32_t s = 0x200; s <= 0x203; s++)
+		assert_non_null(sadb_find(db, SADB_SATYPE_ESP,
+					  &(struct sadb_addr){ .family = AF_INET,
+						  .addr = { 10, 0, 0, 2 } }, s));
+	/* min > max is the parser's to refuse; an IPComp range past 16 bits
+	 * is ours. */
+	{
+		struct pk_buf *b = begin(&q, SADB_GETSPI, SADB_X_SATYPE_IPCOMP, 8);
+
+		addrs(b, "10.0.0.1", "10.0.0.2");
+		pk_add_spirange(b, 0x100, 0x10000);
+		expect_fail(sadb_getspi(db, done(&q), NOW, &sa, &d), &d, EINVAL,
+			    SADB_X_DIAGNOSTIC_MALFORMED_RANGE);
+	}
+	/* A minimum of 0 means 1: SPI 0 is never handed out. */
+	{
+		struct pk_buf *b = begin(&q, SADB_GETSPI, SADB_SATYPE_ESP, 8);
+
+		addrs(b, "10.0.0.1", "10.0.0.5");
+		pk_add_spirange(b, 0, 1);
+		assert_int_equal(sadb_getspi(db, done(&q), NOW, &sa, &d), 0);
+		assert_int_equal(sa->spi, 1);
+	}
+	/* Uniqueness: 2000 SPIs from a 2000-wide range, every one once. */
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t i = 0; i < 2000; i++) {
+		assert_int_equal(sadb_getspi(db, getspi_msg(&q, 1000 + i, 10000,
+							    11999, true), NOW,
+					     &sa, &d), 0);
+		assert_true(sa->spi >= 10000 && sa->spi <= 11999);
+		assert_int_equal(seen[sa->spi - 10000], 0);
+		seen[sa->spi - 10000] = 1;
+		assert_ptr_equal(sadb_find_seq(db, SADB_SATYPE_ESP, 1000 + i), sa);
+	}
+	expect_fail(sadb_getspi(db, getspi_msg(&q, 9, 10000, 11999, true), NOW,
+				&sa, &d), &d, ENOENT, 0);
+	/* Another destination has its own SPI space. */
+	{
+		struct pk_buf *b = begin(&q, SADB_GETSPI, SADB_SATYPE_ESP, 7);
+
+		addrs(b, "10.0.0.1", "10.0.0.9");
+		pk_add_spirange(b, 0x200, 0x200);
+		assert_int_equal(sadb_getspi(db, done(&q), NOW, &sa, &d), 0);
+		assert_int_equal(sa->spi, 0x200);
+	}
+	sadb_free(db);
+}
+
+static void test_flush_by_type(void **state)
+{
+	struct sadb *db = new_db();
+	struct pk_diag d;
+	struct req q;
+	size_t n;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 10; i++)
+		assert_int_equal(sadb_add(db, esp_add(&q, 0x100 + i, "10.0.0.1",
+						      "10.0.0.2"), NOW, NULL, &d), 0);
+	for (uint32_t i = 1; i <= 5; i++) {
+		struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_AH, i);
+
+		pk_add_sa(b, 0x100 + i, 0, SADB_SASTATE_MATURE,
+			  SADB_AALG_SHA1HMAC, 0, 0);
+		addrs(b, "10.0.0.1", "10.0.0.2");
+		pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+		assert_int_equal(sadb_add(db, done(&q), NOW, NULL, &d), 0);
+	}
+	assert_int_equal(sadb_count(db, SADB_SATYPE_AH), 5);
+	assert_int_equal(sadb_flush(db, SADB_SATYPE_AH, &n, &d), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(sadb_count(db, SADB_SATYPE_AH), 0);
+	assert_int_equal(sadb_count(db, SADB_SATYPE_ESP), 10);
+	assert_int_equal(sadb_flush(db, SADB_SATYPE_UNSPEC, &n, &d), 0);
+	assert_int_equal(n, 10);
+	assert_int_equal(sadb_count(db, 0), 0);
+	/* The store works after a flush (slots reused). */
+	assert_int_equal(sadb_add(db, esp_add(&q, 0x101, "10.0.0.1",
+					      "10.0.0.2"), NOW, NULL, &d), 0);
+	sadb_free(db);
+}
+
+static void delete_spi(struct sadb *db, uint32_t spi)
+{
+	struct sadb_sa_rec gone;
+	struct pk_diag d;
+	struct req q;
+
+	assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+						  SADB_SATYPE_ESP, spi,
+						  "10.0.0.2"), &gone, &d), 0);
+	sadb_rec_release(db, &gone);
+}
+
+static void test_dump_cursor(void **state)
+{
+	struct sadb *db = new_db();
+	struct sadb_cursor c, c2;
+	const struct sadb_sa_rec *sa;
+	static int seen[1000];
+	struct pk_diag d;
+	struct req q;
+	int steps = 0;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 200; i++)
+		assert_int_equal(sadb_add(db, esp_add(&q, i, "10.0.0.1",
+						      "10.0.0.2"), NOW, NULL, &d), 0);
+	memset(seen, 0, sizeof(seen));
+	sadb_cursor_open(db, &c, SADB_SATYPE_ESP);
+	sadb_cursor_open(db, &c2, SADB_SATYPE_AH);	/* a second cursor */
+	assert_null(sadb_cursor_next(db, &c2));
+	while ((sa = sadb_cursor_next(db, &c)) != NULL) {
+		uint32_t s = sa->spi;
+		struct sadb_addr dst = sa->dst;
+
+		seen[s]++;
+		steps++;
+		/* Delete the one just returned, the next one when even,
+		 * one far ahead, and insert new SAs at the end. */
+		if (s % 10 == 0)
+			delete_spi(db, s);
+		if (s < 200 && s % 2 == 0 && sadb_cursor_more(&c) &&
+		    sadb_find(db, SADB_SATYPE_ESP, &dst, s + 1) != NULL)
+			delete_spi(db, s + 1);
+		if (s == 50)
+			delete_spi(db, 150);
+		if (s <= 20)
+			assert_int_equal(sadb_add(db, esp_add(&q, 500 + s,
+							      "10.0.0.1",
+							      "10.0.0.2"),
+						  NOW, NULL, &d), 0);
+		assert_true(steps < 1000);
+	}
+	sadb_cursor_close(db, &c);
+	sadb_cursor_close(db, &c2);
+	for (uint32_t s = 1; s <= 200; s++) {
+		/* Odd ones go when their predecessor is returned; 150 goes
+		 * early, so 151 (its successor) survives. */
+		bool deleted_before = (s % 2 == 1 && s > 1 && s != 151) ||
+				      s == 150;
+
+		if (!deleted_before)
+			assert_int_equal(seen[s], 1);	/* present throughout */
+		else
+			assert_int_equal(seen[s], 0);
+	}
+	for (uint32_t s = 1; s <= 20; s++)		/* added during: once */
+		assert_int_equal(seen[500 + s], s == 1 || s % 2 == 0);
+	/* Dump of an empty type ends at once. */
+	sadb_cursor_open(db, &c, SADB_X_SATYPE_IPCOMP);
+	assert_false(sadb_cursor_more(&c));
+	assert_null(sadb_cursor_next(db, &c));
+	sadb_cursor_close(db, &c);
+	/* sadb_cursor_more() tells the last one (DUMP's seq 0). */
+	sadb_cursor_open(db, &c, 0);
+	{
+		size_t n = 0, total = sadb_count(db, 0);
+
+		while ((sa = sadb_cursor_next(db, &c)) != NULL) {
+			n++;
+			assert_int_equal(sadb_cursor_more(&c), n < total);
+		}
+		assert_int_equal(n, total);
+	}
+	sadb_cursor_close(db, &c);
+	sadb_free(db);
+}
+
+struct zero_check {
+	size_t	calls;
+	size_t	nonzero;
+};
+
+static void key_hook(void *arg, const void *blob, size_t len)
+{
+	struct zero_check *z = arg;
+	const uint8_t *p = blob;
+
+	z->calls++;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != 0)
+			z->nonzero++;
+}
+
+static void test_keys_zeroed(void **state)
+{
+	struct sadb *db = new_db();
+	struct zero_check z = { 0, 0 };
+	struct pk_diag d;
+	struct req q;
+	size_t n;
+
+	(void)state;
+	sadb_set_key_free_hook(db, key_hook, &z);
+	for (uint32_t i = 1; i <= 6; i++)
+		assert_int_equal(sadb_add(db, esp_add(&q, i, "10.0.0.1",
+						      "10.0.0.2"), NOW, NULL, &d), 0);
+	/* A refused ADD frees its copy of the keys too (duplicate). */
+	assert_int_equal(sadb_add(db, esp_add(&q, 1, "10.0.0.1", "10.0.0.2"),
+				  NOW, NULL, &d), -EEXIST);
+	assert_int_equal(z.calls, 1);
+	delete_spi(db, 1);
+	assert_int_equal(z.calls, 2);
+	assert_int_equal(sadb_flush(db, SADB_SATYPE_ESP, &n, &d), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(z.calls, 7);
+	for (uint32_t i = 1; i <= 3; i++)
+		assert_int_equal(sadb_add(db, esp_add(&q, i, "10.0.0.1",
+						      "10.0.0.2"), NOW, NULL, &d), 0);
+	sadb_free(db);
+	assert_int_equal(z.calls, 10);
+	assert_int_equal(z.nonzero, 0);
+}
+
+static void test_pairing(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *a, *b2;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b;
+
+	(void)state;
+	assert_int_equal(sadb_add(db, esp_add(&q, 0xa, "10.0.0.1", "10.0.0.2"),
+				  NOW, &a, &d), 0);
+	/* Missing pair: 76, and nothing is added. */
+	b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+	pk_add_sa(b, 0xb, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, "10.0.0.2", "10.0.0.1");
+	pk_add_pair(b, 0xc);
+	expect_fail(sadb_add(db, done(&q), NOW, NULL, &d), &d, ESRCH,
+		    SADB_X_DIAGNOSTIC_PAIR_SA_NOTFOUND);
+	assert_int_equal(sadb_count(db, 0), 1);
+	/* Same SPI reachable but not from our destination: 74. */
+	assert_int_equal(sadb_add(db, esp_add(&q, 0xd, "10.0.0.7", "10.0.0.2"),
+				  NOW, NULL, &d), 0);
+	b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+	pk_add_sa(b, 0xb, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, "10.0.0.2", "10.0.0.1");
+	pk_add_pair(b, 0xd);
+	expect_fail(sadb_add(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_PAIR_ADD_MISMATCH);
+	/* Good pair. */
+	b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+	pk_add_sa(b, 0xb, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, "10.0.0.2", "10.0.0.1");
+	pk_add_pair(b, 0xa);
+	assert_int_equal(sadb_add(db, done(&q), NOW, &b2, &d), 0);
+	assert_int_equal(a->pair_spi, 0xb);
+	assert_int_equal(b2->pair_spi, 0xa);
+	assert_true(a->flags & SADB_X_SAFLAGS_PAIRED);
+	/* Already paired: 75. */
+	b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+	pk_add_sa(b, 0xe, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, "10.0.0.2", "10.0.0.1");
+	pk_add_pair(b, 0xa);
+	expect_fail(sadb_add(db, done(&q), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_PAIR_ALREADY);
+	/* The reply carries the pair. */
+	{
+		struct pk_msg pm;
+
+		begin(&q, SADB_GET, SADB_SATYPE_ESP, 1);
+		assert_int_equal(sadb_write_sa(a, &q.b, 0), 0);
+		assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+		assert_int_equal(ntohl(PK_MSG_EXT(&pm, SADB_X_EXT_PAIR,
+						  sadb_x_pair)->sadb_x_pair_spi),
+				 0xb);
+	}
+	/* DELETE of one unpairs the other. */
+	{
+		struct sadb_sa_rec gone;
+
+		assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+							  SADB_SATYPE_ESP, 0xb,
+							  "10.0.0.1"), &gone,
+					     &d), 0);
+		sadb_rec_release(db, &gone);
+	}
+	assert_int_equal(a->pair_spi, 0);
+	assert_false(a->flags & SADB_X_SAFLAGS_PAIRED);
+	sadb_free(db);
+}
+
+static void test_addrpair(void **state)
+{
+	struct sadb *db = new_db();
+	struct sadb_addr s = addr_of("10.0.0.1"), t = addr_of("10.0.0.2");
+	const struct sadb_sa_rec *r = NULL;
+	struct pk_diag d;
+	struct req q;
+	size_t n = 0;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 50; i++)
+		assert_int_equal(sadb_add(db, esp_add(&q, i, i % 2 ? "10.0.0.1" :
+						      "10.0.0.3", "10.0.0.2"),
+					  NOW, NULL, &d), 0);
+	while ((r = sadb_addrpair_next(db, &s, &t, r)) != NULL) {
+		assert_int_equal(r->spi % 2, 1);
+		n++;
+	}
+	assert_int_equal(n, 25);
+	sadb_free(db);
+}
+
+static void test_ipv6(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	struct sadb_addr dst = addr_of("fd00::2");
+
+	(void)state;
+	assert_int_equal(sadb_add(db, esp_add(&q, 0x77, "fd00::1", "fd00::2"),
+				  NOW, NULL, &d), 0);
+	sa = sadb_find(db, SADB_SATYPE_ESP, &dst, 0x77);
+	assert_non_null(sa);
+	assert_int_equal(sa->dst.prefixlen, 128);
+	assert_int_equal(sadb_get(db, name_msg(&q, SADB_GET, SADB_SATYPE_ESP,
+					       0x77, "fd00::2"), &sa, &d), 0);
+	sadb_free(db);
+}
+
+#define SCALE 100000
+
+static void test_scale_100k(void **state)
+{
+	struct sadb *db = new_db();
+	struct sadb_mem mu;
+	struct pk_diag d;
+	struct req q;
+	double per_sa, overhead;
+	char dst[32];
+
+	(void)state;
+	for (uint32_t i = 0; i < SCALE; i++) {
+		snprintf(dst, sizeof(dst), "10.%u.%u.%u", (i >> 16) & 0xff,
+			 (i >> 8) & 0xff, i & 0xff);
+		assert_int_equal(sadb_add(db, esp_add(&q, 0x1000 + (i % 7), "10.255.0.1",
+						      dst), NOW, NULL, &d), 0);
+	}
+	assert_int_equal(sadb_count(db, 0), SCALE);
+	sadb_mem_usage(db, &mu);
+	assert_true(mu.spi_buckets >= SCALE && mu.addr_buckets >= SCALE);
+	/* Everything but raw key bytes, with 16 bytes of allocator overhead
+	 * counted for each key blob. */
+	overhead = (double)(mu.slot_bytes + mu.bucket_bytes + mu.page_bytes +
+			    mu.key_bytes - (size_t)SCALE * 36 +
+			    mu.key_allocs * 16) / SCALE;
+	per_sa = overhead + 36;
+	print_message("# %zu SAs: slot %zu B, buckets %.1f B/SA, key blob "
+		      "header+malloc %.1f B/SA, total %.1f B/SA + 36 key bytes "
+		      "(%.1f with keys), allocations/SA %.2f\n",
+		      mu.sas, sizeof(struct sadb_sa_rec),
+		      (double)mu.bucket_bytes / SCALE,
+		      (double)(mu.key_bytes - (size_t)SCALE * 36 +
+			       mu.key_allocs * 16) / SCALE,
+		      overhead, per_sa,
+		      (double)(mu.key_allocs + mu.extra_allocs) / SCALE);
+	assert_true(overhead <= 256.0);
+	for (uint32_t i = 0; i < SCALE; i++) {
+		struct sadb_addr a;
+
+		snprintf(dst, sizeof(dst), "10.%u.%u.%u", (i >> 16) & 0xff,
+			 (i >> 8) & 0xff, i & 0xff);
+		a = addr_of(dst);
+		assert_non_null(sadb_find(db, SADB_SATYPE_ESP, &a,
+					  0x1000 + (i % 7)));
+		assert_null(sadb_find(db, SADB_SATYPE_ESP, &a, 0x2000));
+	}
+	for (uint32_t i = 0; i < SCALE; i += 2) {
+		struct sadb_sa_rec gone;
+
+		snprintf(dst, sizeof(dst), "10.%u.%u.%u", (i >> 16) & 0xff,
+			 (i >> 8) & 0xff, i & 0xff);
+		assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+							  SADB_SATYPE_ESP,
+							  0x1000 + (i % 7), dst),
+					     &gone, &d), 0);
+		sadb_rec_release(db, &gone);
+	}
+	assert_int_equal(sadb_count(db, 0), SCALE / 2);
+	sadb_free(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_siphash_vector),
+		cmocka_unit_test(test_record_size),
+		cmocka_unit_test(test_add_get_reply),
+		cmocka_unit_test(test_add_kernel_fixture),
+		cmocka_unit_test(test_duplicate_ignores_source),
+		cmocka_unit_test(test_add_state_spi),
+		cmocka_unit_test(test_soft_exceeds_hard),
+		cmocka_unit_test(test_idle_default),
+		cmocka_unit_test(test_algorithm_rules),
+		cmocka_unit_test(test_get_delete),
+		cmocka_unit_test(test_getspi_larval_update),
+		cmocka_unit_test(test_larval_update_checks),
+		cmocka_unit_test(test_getspi_ranges),
+		cmocka_unit_test(test_flush_by_type),
+		cmocka_unit_test(test_dump_cursor),
+		cmocka_unit_test(test_keys_zeroed),
+		cmocka_unit_test(test_pairing),
+		cmocka_unit_test(test_addrpair),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_scale_100k),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
