@@ -63,7 +63,7 @@ int pk_msg_begin(struct pk_buf *b, uint8_t type, uint8_t satype,
 
 void *pk_ext_reserve(struct pk_buf *b, uint16_t exttype, size_t len)
 {
-	size_t padded = SADB_BYTES(SADB_WORDS(len));
+	size_t padded;
 	struct sadb_ext *e;
 
 	if (b->err != 0)
@@ -72,10 +72,16 @@ void *pk_ext_reserve(struct pk_buf *b, uint16_t exttype, size_t len)
 		fail(b, EINVAL);		/* no pk_msg_begin() */
 		return NULL;
 	}
-	if (len < sizeof(struct sadb_ext) || padded > UINT16_MAX * SADB_ALIGN) {
+	if (len < sizeof(struct sadb_ext)) {
 		fail(b, EINVAL);
 		return NULL;
 	}
+	/* Too big for any message; checked first so the rounding cannot wrap. */
+	if (len > SADB_MSG_MAX_BYTES) {
+		fail(b, ENOBUFS);
+		return NULL;
+	}
+	padded = SADB_BYTES(SADB_WORDS(len));
 	if (padded > b->cap - b->len ||
 	    b->len + padded > SADB_MSG_MAX_BYTES) {
 		fail(b, ENOBUFS);

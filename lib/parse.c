@@ -515,8 +515,11 @@ static int check_pair(const struct ext_ctx *x)
 	if (rc != 0)
 		return rc;
 	if (p->sadb_x_pair_spi == 0)
-		return malformed(x, offsetof(struct sadb_x_pair, sadb_x_pair_spi),
-				 "sadb_x_pair_spi", "SPI", 0, 256);
+		return pk_diag_set(x->d, EINVAL, x->info->diag_malformed,
+				   x->info->type,
+				   FOFF(x->off, sadb_x_pair, sadb_x_pair_spi),
+				   "sadb_x_pair_spi",
+				   "%s: SPI 0 names no SA", x->info->name);
 	return 0;
 }
 
