@@ -37,10 +37,11 @@ run_suite() {	# run_suite NAME BUILDDIR MESON-OPTIONS...
 	local name=$1 dir=$2
 	shift 2
 	echo "== $name build"
-	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" -Dwerror=true "$@" >/dev/null ||
-			{ echo "meson setup $dir failed"; failed=$((failed + 1)); return; }
-	fi
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" -Dwerror=true "$@" >/dev/null
+	else
+		meson setup "$dir" -Dwerror=true "$@" >/dev/null
+	fi || { echo "meson setup $dir failed"; failed=$((failed + 1)); return; }
 	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
 		cat "$dir.ninja.log"
 		failed=$((failed + 1))
