@@ -42,8 +42,8 @@ run_suite() {	# run_suite NAME BUILDDIR MESON-OPTIONS...
 	else
 		meson setup "$dir" -Dwerror=true "$@" >/dev/null
 	fi || { echo "meson setup $dir failed"; failed=$((failed + 1)); return; }
-	if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
-		cat "$dir.ninja.log"
+	if ! ninja -C "$dir" >"$dir/pfkey-ninja.log" 2>&1; then
+		cat "$dir/pfkey-ninja.log"
 		failed=$((failed + 1))
 		return
 	fi
