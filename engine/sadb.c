@@ -4,6 +4,12 @@
  * See sadb.h for the layout.  Slot 0 is never used, so a slot number of 0
  * means "none" in every link.  Free slots are chained through next_spi and
  * carry state SLOT_FREE.
+ *
+ * Timer state of a mature SA lives in tflags: TF_USED (cur.usetime and
+ * lastuse are meaningful: a time of 0 is a valid injected time, so it
+ * cannot mark "unused"), TF_SOFT (the soft expiry has fired: never twice),
+ * TF_IDLE (the idle expiry has fired and no use came since).  The state
+ * field is derived from them (see derive_state()).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -22,6 +28,25 @@
 
 #define D(x)	SADB_X_DIAGNOSTIC_##x
 
+#define TF_USED		0x1
+#define TF_SOFT		0x2
+#define TF_IDLE		0x4
+#define TF_ACQ		0x8	/* larval SA standing for an ACQUIRE */
+/* The idle lifetime was given, not defaulted: only then is it echoed, so
+   that programs that know only the Linux extensions never see it. */
+#define TF_IDLE_SET	0x10
+
+/*
+ * A timer heap entry: the check time as an offset from db->tbase (32 bits
+ * keep the entry at 8 bytes, which the bytes-per-SA budget needs) and the
+ * slot.  Keeping the time in the entry, not only in the record, lets the
+ * sift loops compare without touching records.
+ */
+struct hent {
+	uint32_t	at;
+	uint32_t	slot;
+};
+
 struct sadb {
 	struct sadb_sa_rec	**pages;
 	uint32_t		npages, cap_pages;
@@ -36,7 +61,14 @@ struct sadb {
 	uint64_t		hkey[2];	/* index hashes */
 	uint64_t		rkey[2];	/* SPI generator */
 	uint64_t		rctr;
+	uint32_t		acq_seq;	/* last ACQUIRE seq handed out */
 	struct sadb_cursor	*cursors;
+	struct hent		*heap;		/* the timer min-heap */
+	uint32_t		heap_n, heap_cap;
+	bool			tbase_set;
+	uint64_t		tbase;		/* heap times are offsets from it */
+	sadb_is_local_fn	is_local;
+	void			*is_local_arg;
 	sadb_key_free_hook	hook;
 	void			*hook_arg;
 	size_t			key_bytes, key_allocs;
@@ -270,9 +302,11 @@ int sadb_new(uint64_t seed, struct sadb **out, struct pk_diag *d)
 	db->addr_tab = table_new(MIN_BUCKETS);
 	db->seq_tab = table_new(MIN_BUCKETS);
 	db->spi_mask = db->addr_mask = db->seq_mask = MIN_BUCKETS - 1;
+	db->heap = calloc(MIN_BUCKETS, sizeof(*db->heap));
+	db->heap_cap = MIN_BUCKETS;
 	/* Slot 0 is taken here and never used: it means "none". */
 	if (db->spi_tab == NULL || db->addr_tab == NULL ||
-	    db->seq_tab == NULL || slot_alloc(db) == NULL) {
+	    db->seq_tab == NULL || db->heap == NULL || slot_alloc(db) == NULL) {
 		sadb_free(db);
 		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
 	}
@@ -296,6 +330,7 @@ void sadb_free(struct sadb *db)
 	free(db->spi_tab);
 	free(db->addr_tab);
 	free(db->seq_tab);
+	free(db->heap);
 	free(db);
 }
 
@@ -309,6 +344,7 @@ void sadb_set_key_free_hook(struct sadb *db, sadb_key_free_hook fn, void *arg)
 
 static uint32_t *spi_link(struct sadb_sa_rec *r) { return &r->next_spi; }
 static uint32_t *addr_link(struct sadb_sa_rec *r) { return &r->next_addr; }
+static uint32_t *addr_back(struct sadb_sa_rec *r) { return &r->prev_addr; }
 static uint32_t *seq_link(struct sadb_sa_rec *r) { return &r->next_seq; }
 
 static uint32_t rec_hash_spi(const struct sadb *db, const struct sadb_sa_rec *r)
@@ -326,29 +362,49 @@ static uint32_t rec_hash_seq(const struct sadb *db, const struct sadb_sa_rec *r)
 	return hash_seq(db, r->seq);
 }
 
+/*
+ * One chained hash index.  back, when not NULL, is a backward link: the
+ * chain is doubly linked and removal is O(1).  The (src, dst) index needs
+ * it (all SAs between two gateways share one chain); the others' chains
+ * stay short, since their keys are distinct per SA.
+ */
 struct index {
 	uint32_t	**tab;
 	uint32_t	*mask;
 	uint32_t	*(*link)(struct sadb_sa_rec *);
+	uint32_t	*(*back)(struct sadb_sa_rec *);
 	uint32_t	(*hash)(const struct sadb *, const struct sadb_sa_rec *);
 };
 
 static struct index idx_spi(struct sadb *db)
 {
-	return (struct index){ &db->spi_tab, &db->spi_mask, spi_link,
+	return (struct index){ &db->spi_tab, &db->spi_mask, spi_link, NULL,
 			       rec_hash_spi };
 }
 
 static struct index idx_addr(struct sadb *db)
 {
 	return (struct index){ &db->addr_tab, &db->addr_mask, addr_link,
-			       rec_hash_addr };
+			       addr_back, rec_hash_addr };
 }
 
 static struct index idx_seq(struct sadb *db)
 {
-	return (struct index){ &db->seq_tab, &db->seq_mask, seq_link,
+	return (struct index){ &db->seq_tab, &db->seq_mask, seq_link, NULL,
 			       rec_hash_seq };
+}
+
+/* Pushes r at the head of bucket b of table t. */
+static void chain_push(struct sadb *db, struct index ix, uint32_t *t,
+		       uint32_t b, struct sadb_sa_rec *r)
+{
+	*ix.link(r) = t[b];
+	if (ix.back != NULL) {
+		*ix.back(r) = 0;
+		if (t[b] != 0)
+			*ix.back(slot(db, t[b])) = r->idx;
+	}
+	t[b] = r->idx;
 }
 
 /* Doubles an index's buckets when it would hold more than one per bucket. */
@@ -364,11 +420,9 @@ static int index_grow(struct sadb *db, struct index ix, size_t entries)
 	for (uint32_t b = 0; b < old_n; b++) {
 		for (uint32_t i = old[b]; i != 0;) {
 			struct sadb_sa_rec *r = slot(db, i);
-			uint32_t nb = ix.hash(db, r) & (n - 1);
 
 			i = *ix.link(r);
-			*ix.link(r) = t[nb];
-			t[nb] = r->idx;
+			chain_push(db, ix, t, ix.hash(db, r) & (n - 1), r);
 		}
 	}
 	free(old);
@@ -380,21 +434,32 @@ static int index_grow(struct sadb *db, struct index ix, size_t entries)
 static void index_insert(struct sadb *db, struct index ix,
 			 struct sadb_sa_rec *r)
 {
-	uint32_t b = ix.hash(db, r) & *ix.mask;
-
-	*ix.link(r) = (*ix.tab)[b];
-	(*ix.tab)[b] = r->idx;
+	chain_push(db, ix, *ix.tab, ix.hash(db, r) & *ix.mask, r);
 }
 
 static void index_remove(struct sadb *db, struct index ix,
 			 struct sadb_sa_rec *r)
 {
-	uint32_t *p = &(*ix.tab)[ix.hash(db, r) & *ix.mask];
+	uint32_t *p, next = *ix.link(r);
 
+	if (ix.back != NULL) {
+		uint32_t prev = *ix.back(r);
+
+		if (prev != 0)
+			*ix.link(slot(db, prev)) = next;
+		else
+			(*ix.tab)[ix.hash(db, r) & *ix.mask] = next;
+		if (next != 0)
+			*ix.back(slot(db, next)) = prev;
+		*ix.back(r) = 0;
+		*ix.link(r) = 0;
+		return;
+	}
+	p = &(*ix.tab)[ix.hash(db, r) & *ix.mask];
 	while (*p != 0 && *p != r->idx)
 		p = ix.link(slot(db, *p));
 	if (*p == r->idx)
-		*p = *ix.link(r);
+		*p = next;
 	*ix.link(r) = 0;
 }
 
@@ -458,6 +523,219 @@ size_t sadb_count(const struct sadb *db, uint8_t satype)
 	return satype <= SADB_SATYPE_MAX ? db->count_type[satype] : 0;
 }
 
+/* ------------------------------------------------------------- timers */
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static uint32_t clamp32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static void note_time(struct sadb *db, uint64_t now)
+{
+	if (!db->tbase_set) {
+		db->tbase = now;
+		db->tbase_set = true;
+	}
+}
+
+/* Past or before the base: 0 (due at once); too far: the last offset. */
+static uint32_t time_enc(const struct sadb *db, uint64_t t)
+{
+	return t <= db->tbase ? 0 : clamp32(t - db->tbase);
+}
+
+static uint64_t time_dec(const struct sadb *db, uint32_t at)
+{
+	return db->tbase + at;
+}
+
+static void heap_put(struct sadb *db, uint32_t pos, struct hent e)
+{
+	db->heap[pos] = e;
+	slot(db, e.slot)->heap = pos + 1;
+}
+
+/* Hole-moving sifts: each level costs one entry move, no swaps. */
+static void sift_up(struct sadb *db, uint32_t pos, struct hent e)
+{
+	while (pos > 0) {
+		uint32_t up = (pos - 1) / 2;
+
+		if (db->heap[up].at <= e.at)
+			break;
+		heap_put(db, pos, db->heap[up]);
+		pos = up;
+	}
+	heap_put(db, pos, e);
+}
+
+static void sift_down(struct sadb *db, uint32_t pos, struct hent e)
+{
+	for (;;) {
+		uint32_t c = 2 * pos + 1;
+
+		if (c >= db->heap_n)
+			break;
+		if (c + 1 < db->heap_n && db->heap[c + 1].at < db->heap[c].at)
+			c++;
+		if (db->heap[c].at >= e.at)
+			break;
+		heap_put(db, pos, db->heap[c]);
+		pos = c;
+	}
+	heap_put(db, pos, e);
+}
+
+/* Puts e at pos (an occupied position or the new last one) and restores
+ * the heap order around it. */
+static void heap_fix(struct sadb *db, uint32_t pos, struct hent e)
+{
+	if (pos > 0 && db->heap[(pos - 1) / 2].at > e.at)
+		sift_up(db, pos, e);
+	else
+		sift_down(db, pos, e);
+}
+
+static void heap_remove(struct sadb *db, struct sadb_sa_rec *r)
+{
+	uint32_t pos;
+
+	if (r->heap == 0)
+		return;
+	pos = r->heap - 1;
+	r->heap = 0;
+	db->heap_n--;
+	if (pos < db->heap_n)
+		heap_fix(db, pos, db->heap[db->heap_n]);
+}
+
+/*
+ * Room for n entries.  The heap always has room for every SA, reserved
+ * when an SA is added, so that scheduling never allocates: sadb_use() and
+ * sadb_expire() cannot fail, and an UPDATE cannot fail half-way.
+ */
+static int heap_reserve(struct sadb *db, size_t n)
+{
+	size_t cap = db->heap_cap;
+	void *p;
+
+	if (n <= cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (cap > UINT32_MAX)
+		return -ENOMEM;
+	p = realloc(db->heap, cap * sizeof(*db->heap));
+	if (p == NULL)
+		return -ENOMEM;
+	db->heap = p;
+	db->heap_cap = (uint32_t)cap;
+	return 0;
+}
+
+static bool count_reached(uint64_t used, uint64_t limit)
+{
+	return limit != 0 && used >= limit;
+}
+
+/* When a limit set of r is reached: 0 when a count already is. */
+static uint64_t limit_at(const struct sadb_sa_rec *r, const struct sadb_lim *l,
+			 uint32_t alloc)
+{
+	uint64_t t = UINT64_MAX, u;
+
+	if (count_reached(r->cur.bytes, l->bytes) ||
+	    count_reached(r->cur_alloc, alloc))
+		return 0;
+	if (l->addtime != 0)
+		t = add_sat(r->cur.addtime, l->addtime);
+	if (l->usetime != 0 && (r->tflags & TF_USED)) {
+		u = add_sat(r->cur.usetime, l->usetime);
+		if (u < t)
+			t = u;
+	}
+	return t;
+}
+
+static uint64_t soft_at(const struct sadb_sa_rec *r)
+{
+	return (r->tflags & TF_SOFT) ? UINT64_MAX :
+		limit_at(r, &r->soft, r->soft_alloc);
+}
+
+static uint64_t hard_at(const struct sadb_sa_rec *r)
+{
+	return limit_at(r, &r->hard, r->hard_alloc);
+}
+
+/* Idle: after the last use if used, else after creation. */
+static uint64_t idle_at(const struct sadb_sa_rec *r)
+{
+	if (r->tflags & TF_IDLE)
+		return UINT64_MAX;
+	if (r->tflags & TF_USED)
+		return r->idle_usetime == 0 ? UINT64_MAX :
+			add_sat(add_sat(r->cur.addtime, r->lastuse),
+				r->idle_usetime);
+	return r->idle_addtime == 0 ? UINT64_MAX :
+		add_sat(r->cur.addtime, r->idle_addtime);
+}
+
+/* The next time something may happen to r, UINT64_MAX for never. */
+static uint64_t next_at(const struct sadb_sa_rec *r)
+{
+	uint64_t t, u;
+
+	if (r->state == SADB_SASTATE_LARVAL)
+		return add_sat(r->cur.addtime, SADB_LARVAL_LIFETIME);
+	t = soft_at(r);
+	u = hard_at(r);
+	if (u < t)
+		t = u;
+	u = idle_at(r);
+	return u < t ? u : t;
+}
+
+static void derive_state(struct sadb_sa_rec *r)
+{
+	if (r->state == SADB_SASTATE_LARVAL)
+		return;
+	r->state = (r->tflags & TF_IDLE) ? SADB_X_SASTATE_IDLE :
+		(r->tflags & TF_SOFT) ? SADB_SASTATE_DYING : SADB_SASTATE_MATURE;
+}
+
+/*
+ * Files r in the heap at its next time.  eager false: an entry already
+ * earlier stays (it only causes one early re-evaluation), so a use on the
+ * datapath moves nothing unless a limit is reached.
+ */
+static void sched(struct sadb *db, struct sadb_sa_rec *r, uint64_t now,
+		  bool eager)
+{
+	uint64_t t = next_at(r);
+	struct hent e;
+
+	if (t == UINT64_MAX) {
+		heap_remove(db, r);
+		return;
+	}
+	note_time(db, now);
+	e.at = time_enc(db, t);
+	e.slot = r->idx;
+	if (r->heap == 0) {
+		heap_fix(db, db->heap_n++, e);
+		return;
+	}
+	if (!eager && db->heap[r->heap - 1].at <= e.at)
+		return;
+	heap_fix(db, r->heap - 1, e);
+}
+
 /* Grows the indexes for one more SA (before anything is changed). */
 static int reserve_one(struct sadb *db, bool larval)
 {
@@ -467,12 +745,14 @@ static int reserve_one(struct sadb *db, bool larval)
 		rc = index_grow(db, idx_addr(db), db->count + 1);
 	if (rc == 0 && larval)
 		rc = index_grow(db, idx_seq(db), db->nlarval + 1);
+	if (rc == 0)
+		rc = heap_reserve(db, db->count + 1);
 	return rc;
 }
 
 /* Moves a filled record (keys and extras owned) into a new slot. */
 static int link_new(struct sadb *db, const struct sadb_sa_rec *tmp,
-		    struct sadb_sa_rec **out)
+		    uint64_t now, struct sadb_sa_rec **out)
 {
 	struct sadb_sa_rec *r;
 	uint32_t i;
@@ -483,7 +763,8 @@ static int link_new(struct sadb *db, const struct sadb_sa_rec *tmp,
 	i = r->idx;
 	*r = *tmp;
 	r->idx = i;
-	r->next_spi = r->next_addr = r->next_seq = 0;
+	r->next_spi = r->next_addr = r->prev_addr = r->next_seq = 0;
+	r->heap = 0;
 	r->prev = db->tail;
 	r->next = 0;
 	if (db->tail != 0)
@@ -499,16 +780,21 @@ static int link_new(struct sadb *db, const struct sadb_sa_rec *tmp,
 	}
 	db->count++;
 	db->count_type[r->satype]++;
+	sched(db, r, now, true);
 	*out = r;
 	return 0;
 }
+
+static uint32_t skip_to_match(const struct sadb *db, uint32_t i,
+			      const struct sadb_cursor *c);
 
 /* Takes r out of every index and the list; its slot is freed. */
 static void unlink_rec(struct sadb *db, struct sadb_sa_rec *r)
 {
 	for (struct sadb_cursor *c = db->cursors; c != NULL; c = c->link)
 		if (c->pos == r->idx)
-			c->pos = r->next;
+			c->pos = skip_to_match(db, r->next, c);
+	heap_remove(db, r);
 	index_remove(db, idx_spi(db), r);
 	index_remove(db, idx_addr(db), r);
 	if (r->state == SADB_SASTATE_LARVAL) {
@@ -528,20 +814,55 @@ static void unlink_rec(struct sadb *db, struct sadb_sa_rec *r)
 	slot_free(db, r);
 }
 
-/* Clears the pairing of the SA paired with r, if any. */
-static void unpair_partner(struct sadb *db, const struct sadb_sa_rec *r)
+/* The SA paired with r: same type, addresses swapped, pointing back. */
+static struct sadb_sa_rec *partner_of(const struct sadb *db,
+				      const struct sadb_sa_rec *r)
 {
 	struct sadb_sa_rec *p;
 
 	if (r->pair_spi == 0)
-		return;
+		return NULL;
 	p = (struct sadb_sa_rec *)sadb_find(db, r->satype, &r->src,
 					    r->pair_spi);
 	if (p != NULL && p->pair_spi == r->spi &&
-	    sadb_addr_equal(&p->src, &r->dst)) {
+	    sadb_addr_equal(&p->src, &r->dst))
+		return p;
+	return NULL;
+}
+
+/* Clears the pairing of the SA paired with r, if any. */
+static void unpair_partner(struct sadb *db, const struct sadb_sa_rec *r)
+{
+	struct sadb_sa_rec *p = partner_of(db, r);
+
+	if (p != NULL) {
 		p->pair_spi = 0;
 		p->flags &= ~SADB_X_SAFLAGS_PAIRED;
 	}
+}
+
+/* Removes r for good: partner unpaired, keys zeroed, slot freed. */
+static void remove_rec(struct sadb *db, struct sadb_sa_rec *r)
+{
+	unpair_partner(db, r);
+	sadb_rec_release(db, r);
+	unlink_rec(db, r);
+}
+
+/*
+ * Moves r out of the store into *out, state DEAD, for a reply; out owns
+ * the blobs.  The partner's pairing is the caller's business.
+ */
+static void take_out(struct sadb *db, struct sadb_sa_rec *r,
+		     struct sadb_sa_rec *out)
+{
+	*out = *r;
+	out->state = SADB_SASTATE_DEAD;
+	out->idx = out->next_spi = out->next_addr = out->prev_addr = 0;
+	out->next_seq = out->prev = out->next = out->heap = 0;
+	r->keys = NULL;
+	r->extras = NULL;
+	unlink_rec(db, r);
 }
 
 /* ------------------------------------------------- reading a request */
@@ -662,23 +983,26 @@ static void apply_lifetimes(const struct pk_msg *m, struct sadb_sa_rec *r,
 	const struct sadb_lifetime *i = msg_lft(m, SADB_X_EXT_LIFETIME_IDLE);
 
 #define SETF(dst, v) do { if (!keep_zero || (v) != 0) (dst) = (v); } while (0)
+#define SETT(dst, v) do { if (!keep_zero || (v) != 0) (dst) = clamp32(v); } while (0)
 	if (h != NULL) {
 		SETF(r->hard_alloc, h->sadb_lifetime_allocations);
 		SETF(r->hard.bytes, h->sadb_lifetime_bytes);
-		SETF(r->hard.addtime, h->sadb_lifetime_addtime);
-		SETF(r->hard.usetime, h->sadb_lifetime_usetime);
+		SETT(r->hard.addtime, h->sadb_lifetime_addtime);
+		SETT(r->hard.usetime, h->sadb_lifetime_usetime);
 	}
 	if (s != NULL) {
 		SETF(r->soft_alloc, s->sadb_lifetime_allocations);
 		SETF(r->soft.bytes, s->sadb_lifetime_bytes);
-		SETF(r->soft.addtime, s->sadb_lifetime_addtime);
-		SETF(r->soft.usetime, s->sadb_lifetime_usetime);
+		SETT(r->soft.addtime, s->sadb_lifetime_addtime);
+		SETT(r->soft.usetime, s->sadb_lifetime_usetime);
 	}
 	if (i != NULL) {
-		SETF(r->idle_addtime, i->sadb_lifetime_addtime);
-		SETF(r->idle_usetime, i->sadb_lifetime_usetime);
+		r->tflags |= TF_IDLE_SET;
+		SETT(r->idle_addtime, i->sadb_lifetime_addtime);
+		SETT(r->idle_usetime, i->sadb_lifetime_usetime);
 	}
 #undef SETF
+#undef SETT
 }
 
 /* Extensions kept verbatim in the extras blob, in echo order. */
@@ -897,6 +1221,36 @@ static int read_keys(struct sadb *db, const struct pk_msg *m,
 }
 
 /*
+ * The direction of a new SA: the request's flag, else from the local
+ * addresses when the store knows them, else none.
+ */
+static int choose_direction(const struct sadb *db, const struct pk_msg *m,
+			    struct sadb_sa_rec *r, struct pk_diag *d)
+{
+	uint32_t dir = r->flags & SADB_X_SAFLAGS_DIRECTION;
+
+	if (dir == SADB_X_SAFLAGS_DIRECTION)
+		return pk_diag_set(d, EINVAL, D(BAD_SA_DIRECTION), SADB_EXT_SA,
+				   SA_FIELD_OFF(m, sadb_sa_flags),
+				   "sadb_sa_flags",
+				   "an SA is inbound or outbound, not both");
+	if (dir != 0 || db->is_local == NULL)
+		return 0;
+	if (db->is_local(db->is_local_arg, &r->dst))
+		r->flags |= SADB_X_SAFLAGS_INBOUND;
+	else if (db->is_local(db->is_local_arg, &r->src))
+		r->flags |= SADB_X_SAFLAGS_OUTBOUND;
+	return 0;
+}
+
+void sadb_set_local_addr_fn(struct sadb *db, sadb_is_local_fn is_local,
+			    void *arg)
+{
+	db->is_local = is_local;
+	db->is_local_arg = arg;
+}
+
+/*
  * Builds a complete mature SA from an ADD (or a larval UPDATE) into r:
  * every field checked, blobs allocated.  On failure nothing is allocated.
  */
@@ -957,6 +1311,8 @@ static int read_sa(struct sadb *db, const struct pk_msg *m, uint64_t now,
 		r->idle_addtime = r->hard.addtime / 2;
 	r->cur.addtime = now;
 	rc = check_soft_hard(r, d);
+	if (rc == 0)
+		rc = choose_direction(db, m, r, d);
 	if (rc != 0)
 		return rc;
 	rc = read_keys(db, m, r, d);
@@ -1045,7 +1401,7 @@ int sadb_add(struct sadb *db, const struct pk_msg *m, uint64_t now,
 	rc = find_pair(db, m, &tmp, NULL, &p, d);
 	if (rc != 0)
 		goto fail;
-	rc = link_new(db, &tmp, &r);
+	rc = link_new(db, &tmp, now, &r);
 	if (rc != 0) {
 		pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
 		goto fail;
@@ -1103,13 +1459,7 @@ int sadb_delete(struct sadb *db, const struct pk_msg *m,
 	if (r == NULL)
 		return rc;
 	unpair_partner(db, r);
-	*out = *r;
-	out->state = SADB_SASTATE_DEAD;
-	out->idx = out->next_spi = out->next_addr = out->next_seq = 0;
-	out->prev = out->next = 0;
-	r->keys = NULL;		/* now owned by out */
-	r->extras = NULL;
-	unlink_rec(db, r);
+	take_out(db, r, out);
 	return 0;
 }
 
@@ -1128,9 +1478,7 @@ int sadb_flush(struct sadb *db, uint8_t satype, size_t *count,
 		if (satype != SADB_SATYPE_UNSPEC && r->satype != satype)
 			continue;
 		/* A partner of another type cannot exist: pairs share a type. */
-		unpair_partner(db, r);
-		sadb_rec_release(db, r);
-		unlink_rec(db, r);
+		remove_rec(db, r);
 		n++;
 	}
 	if (count != NULL)
@@ -1161,9 +1509,15 @@ static int update_larval(struct sadb *db, const struct pk_msg *m,
 	rc = read_sa(db, m, now, &tmp, d);
 	if (rc != 0)
 		return rc;
-	/* The larval SA's source stands when the update names none. */
-	if (m->ext[SADB_EXT_ADDRESS_SRC] == NULL)
+	/* The larval SA's source stands when the update names none; the
+	 * direction from local addresses is then decided again on it. */
+	if (m->ext[SADB_EXT_ADDRESS_SRC] == NULL) {
 		tmp.src = r->src;
+		if ((msg_sa(m)->sadb_sa_flags & SADB_X_SAFLAGS_DIRECTION) == 0) {
+			tmp.flags &= ~SADB_X_SAFLAGS_DIRECTION;
+			(void)choose_direction(db, m, &tmp, d);
+		}
+	}
 	if (tmp.src.family != r->dst.family) {
 		rc = pk_diag_set(d, EINVAL, D(AF_MISMATCH),
 				 SADB_EXT_ADDRESS_SRC,
@@ -1191,6 +1545,7 @@ static int update_larval(struct sadb *db, const struct pk_msg *m,
 	tmp.next_spi = r->next_spi;
 	tmp.prev = r->prev;
 	tmp.next = r->next;
+	tmp.heap = r->heap;
 	*r = tmp;
 	index_insert(db, idx_addr(db), r);
 	if (p != NULL)
@@ -1201,8 +1556,32 @@ fail:
 	return rc;
 }
 
-static int update_mature(struct sadb *db, const struct pk_msg *m,
-			 struct sadb_sa_rec *r, struct pk_diag *d)
+/* A direction dir (0: none given) for an SA whose direction is have. */
+static int check_direction(const struct pk_msg *m, uint32_t have, uint32_t dir,
+			   uint32_t spi, struct pk_diag *d)
+{
+	if (dir == SADB_X_SAFLAGS_DIRECTION)
+		return pk_diag_set(d, EINVAL, D(BAD_SA_DIRECTION), SADB_EXT_SA,
+				   SA_FIELD_OFF(m, sadb_sa_flags),
+				   "sadb_sa_flags",
+				   "an SA is inbound or outbound, not both");
+	if (dir != 0 && have != 0 && dir != have)
+		return pk_diag_set(d, EINVAL, D(BAD_SA_DIRECTION), SADB_EXT_SA,
+				   SA_FIELD_OFF(m, sadb_sa_flags),
+				   "sadb_sa_flags",
+				   "SA 0x%x is %s: its direction cannot change",
+				   spi, have == SADB_X_SAFLAGS_INBOUND ?
+				   "inbound" : "outbound");
+	return 0;
+}
+
+/*
+ * Checks a mature UPDATE of r and builds the updated copy in *tmp (and the
+ * SA to pair with in *p); nothing in the store changes.
+ */
+static int mature_prepare(struct sadb *db, const struct pk_msg *m,
+			  const struct sadb_sa_rec *r, struct sadb_sa_rec *tmp,
+			  struct sadb_sa_rec **p, struct pk_diag *d)
 {
 	const struct sadb_sa *sa = msg_sa(m);
 	const struct sadb_x_sa2 *sa2 = PK_MSG_EXT(m, SADB_X_EXT_SA2, sadb_x_sa2);
@@ -1210,9 +1589,10 @@ static int update_mature(struct sadb *db, const struct pk_msg *m,
 		PK_MSG_EXT(m, SADB_X_EXT_PAIR, sadb_x_pair);
 	uint64_t extra = m->present & ~MATURE_UPDATE_EXTS;
 	uint32_t newflags = sa->sadb_sa_flags & ~SADB_X_SAFLAGS_PAIRED;
-	struct sadb_sa_rec tmp = *r, *p = NULL;
 	int rc;
 
+	*tmp = *r;
+	*p = NULL;
 	if (m->ext[SADB_EXT_KEY_AUTH] != NULL)
 		return pk_diag_set(d, EINVAL, D(AKEY_PRESENT), SADB_EXT_KEY_AUTH,
 				   ext_off(m, SADB_EXT_KEY_AUTH), NULL,
@@ -1250,40 +1630,41 @@ static int update_mature(struct sadb *db, const struct pk_msg *m,
 				   "sadb_sa_flags",
 				   "flags 0x%x cannot be set on a mature SA",
 				   newflags & ~UPDATE_FLAGS & ~r->flags);
+	rc = check_direction(m, r->flags & SADB_X_SAFLAGS_DIRECTION,
+			     newflags & SADB_X_SAFLAGS_DIRECTION, r->spi, d);
+	if (rc != 0)
+		return rc;
 	if (sa2 != NULL && (sa2->sadb_x_sa2_mode != r->mode ||
 			    sa2->sadb_x_sa2_reqid != r->reqid))
 		return pk_diag_set(d, EINVAL, D(EXT_NOT_ALLOWED),
 				   SADB_X_EXT_SA2, ext_off(m, SADB_X_EXT_SA2),
 				   NULL, "mode and reqid of a mature SA cannot "
 				   "change");
-	apply_lifetimes(m, &tmp, true);
-	rc = check_soft_hard(&tmp, d);
+	apply_lifetimes(m, tmp, true);
+	rc = check_soft_hard(tmp, d);
 	if (rc != 0)
 		return rc;
 	if (pair != NULL) {
-		tmp.pair_spi = ntohl(pair->sadb_x_pair_spi);
-		if (r->pair_spi != 0 && r->pair_spi != tmp.pair_spi)
+		tmp->pair_spi = ntohl(pair->sadb_x_pair_spi);
+		if (r->pair_spi != 0 && r->pair_spi != tmp->pair_spi)
 			return pk_diag_set(d, EINVAL, D(PAIR_ALREADY),
 					   SADB_X_EXT_PAIR,
 					   ext_off(m, SADB_X_EXT_PAIR),
 					   "sadb_x_pair_spi",
 					   "this SA is already paired with SA 0x%x",
 					   r->pair_spi);
-		rc = find_pair(db, m, &tmp, r, &p, d);
+		rc = find_pair(db, m, tmp, r, p, d);
 		if (rc != 0)
 			return rc;
 	}
-	tmp.flags |= newflags & UPDATE_FLAGS;
-	*r = tmp;
-	if (p != NULL)
-		set_pair(r, p);
+	tmp->flags |= newflags & UPDATE_FLAGS;
 	return 0;
 }
 
 int sadb_update(struct sadb *db, const struct pk_msg *m, uint64_t now,
 		const struct sadb_sa_rec **out, struct pk_diag *d)
 {
-	struct sadb_sa_rec *r;
+	struct sadb_sa_rec *r, tmp, *p;
 	int rc;
 
 	pk_diag_clear(d);
@@ -1292,13 +1673,224 @@ int sadb_update(struct sadb *db, const struct pk_msg *m, uint64_t now,
 	r = find_named(db, m, d, &rc);
 	if (r == NULL)
 		return rc;
-	if (r->state == SADB_SASTATE_LARVAL)
+	if (r->state == SADB_SASTATE_LARVAL) {
 		rc = update_larval(db, m, now, r, d);
-	else
-		rc = update_mature(db, m, r, d);
-	if (rc == 0 && out != NULL)
+	} else {
+		rc = mature_prepare(db, m, r, &tmp, &p, d);
+		if (rc == 0) {
+			*r = tmp;
+			if (p != NULL)
+				set_pair(r, p);
+		}
+	}
+	if (rc != 0)
+		return rc;
+	/* New lifetimes move the SA's next event either way. */
+	sched(db, r, now, true);
+	if (out != NULL)
 		*out = r;
-	return rc;
+	return 0;
+}
+
+/* ---------------------------------------------------------- pairs */
+
+static int no_partner(const struct pk_msg *m, const struct sadb_sa_rec *r,
+		      struct pk_diag *d)
+{
+	return pk_diag_set(d, ESRCH, D(PAIR_SA_NOTFOUND), SADB_EXT_SA,
+			   SA_FIELD_OFF(m, sadb_sa_spi), "sadb_sa_spi",
+			   "SA 0x%x is not paired", r->spi);
+}
+
+int sadb_update_pair(struct sadb *db, const struct pk_msg *m, uint64_t now,
+		     const struct sadb_sa_rec **out1,
+		     const struct sadb_sa_rec **out2, struct pk_diag *d)
+{
+	uint32_t dir = msg_sa(m)->sadb_sa_flags & SADB_X_SAFLAGS_DIRECTION;
+	struct sadb_sa_rec *r, *q, *p, t1, t2;
+	int rc;
+
+	pk_diag_clear(d);
+	if (out1 != NULL)
+		*out1 = NULL;
+	if (out2 != NULL)
+		*out2 = NULL;
+	r = find_named(db, m, d, &rc);
+	if (r == NULL)
+		return rc;
+	q = partner_of(db, r);
+	if (q == NULL)
+		return no_partner(m, r, d);
+	rc = mature_prepare(db, m, r, &t1, &p, d);
+	if (rc != 0)
+		return rc;
+	/* The partner: the same lifetimes, the opposite direction. */
+	t2 = *q;
+	apply_lifetimes(m, &t2, true);
+	rc = check_soft_hard(&t2, d);
+	if (rc == 0 && dir != 0) {
+		dir ^= SADB_X_SAFLAGS_DIRECTION;
+		rc = check_direction(m, q->flags & SADB_X_SAFLAGS_DIRECTION,
+				     dir, q->spi, d);
+		t2.flags |= dir;
+	}
+	if (rc != 0)
+		return rc;
+	*q = t2;
+	*r = t1;
+	sched(db, r, now, true);
+	sched(db, q, now, true);
+	if (out1 != NULL)
+		*out1 = r;
+	if (out2 != NULL)
+		*out2 = q;
+	return 0;
+}
+
+int sadb_delete_pair(struct sadb *db, const struct pk_msg *m,
+		     struct sadb_sa_rec *out1, struct sadb_sa_rec *out2,
+		     struct pk_diag *d)
+{
+	struct sadb_sa_rec *r, *q;
+	int rc;
+
+	pk_diag_clear(d);
+	memset(out1, 0, sizeof(*out1));
+	memset(out2, 0, sizeof(*out2));
+	r = find_named(db, m, d, &rc);
+	if (r == NULL)
+		return rc;
+	q = partner_of(db, r);
+	if (q == NULL)
+		return no_partner(m, r, d);
+	take_out(db, q, out2);
+	take_out(db, r, out1);
+	return 0;
+}
+
+/* ------------------------------------------------------- lifetimes */
+
+/*
+ * The writable record behind cr, NULL when cr is not a live SA of db.
+ * Slots are never given back to the allocator before sadb_free(), so the
+ * slot a stale pointer names is still readable.
+ */
+static struct sadb_sa_rec *live(const struct sadb *db,
+				const struct sadb_sa_rec *cr)
+{
+	struct sadb_sa_rec *r;
+
+	if (cr == NULL || cr->idx == 0 || cr->idx >= db->nslots)
+		return NULL;
+	r = slot(db, cr->idx);
+	return r == cr && r->state != SLOT_FREE ? r : NULL;
+}
+
+int sadb_remove(struct sadb *db, const struct sadb_sa_rec *cr)
+{
+	struct sadb_sa_rec *r = live(db, cr);
+
+	if (r == NULL)
+		return -ESRCH;
+	remove_rec(db, r);
+	return 0;
+}
+
+int sadb_use(struct sadb *db, const struct sadb_sa_rec *cr, uint64_t bytes,
+	     uint32_t allocations, uint64_t now)
+{
+	struct sadb_sa_rec *r = live(db, cr);
+
+	if (r == NULL)
+		return -ESRCH;
+	if (r->state == SADB_SASTATE_LARVAL)
+		return -EINVAL;
+	r->cur.bytes = add_sat(r->cur.bytes, bytes);
+	r->cur_alloc = clamp32((uint64_t)r->cur_alloc + allocations);
+	if (!(r->tflags & TF_USED)) {
+		r->tflags |= TF_USED;
+		r->cur.usetime = now;
+	}
+	r->lastuse = now <= r->cur.addtime ? 0 : clamp32(now - r->cur.addtime);
+	if (r->tflags & TF_IDLE) {
+		r->tflags &= ~TF_IDLE;
+		derive_state(r);
+	}
+	sched(db, r, now, false);
+	return 0;
+}
+
+static void fire(struct sadb_sa_rec *r, int kind, sadb_expire_fn fn,
+		 void *arg, size_t *n)
+{
+	if (fn != NULL)
+		fn(arg, r, kind);
+	(*n)++;
+}
+
+/*
+ * Handles the earliest event due for r at now, one per call, so that
+ * events come out in time order across SAs even when one SA has several
+ * due (r is then filed again at a time <= now and comes back).  Ties: soft
+ * before hard (a soft limit equal to the hard one is still announced), soft
+ * before idle.  False when r was removed.
+ */
+static bool expire_one(struct sadb *db, struct sadb_sa_rec *r, uint64_t now,
+		       sadb_expire_fn fn, void *arg, size_t *n)
+{
+	uint64_t s, h, i;
+
+	if (r->state == SADB_SASTATE_LARVAL) {
+		if (add_sat(r->cur.addtime, SADB_LARVAL_LIFETIME) <= now) {
+			r->state = SADB_SASTATE_DEAD;
+			fire(r, SADB_EXPIRE_LARVAL, fn, arg, n);
+			remove_rec(db, r);
+			return false;
+		}
+	} else {
+		s = soft_at(r);
+		h = hard_at(r);
+		i = idle_at(r);
+		/* An SA that dies in this pass is not reported idle first. */
+		if (h <= now ? s <= h : s <= now && s <= i) {
+			r->tflags |= TF_SOFT;
+			derive_state(r);
+			fire(r, SADB_EXPIRE_SOFT, fn, arg, n);
+		} else if (h <= now) {
+			r->state = SADB_SASTATE_DEAD;
+			fire(r, SADB_EXPIRE_HARD, fn, arg, n);
+			remove_rec(db, r);
+			return false;
+		} else if (i <= now) {
+			r->tflags |= TF_IDLE;
+			derive_state(r);
+			fire(r, SADB_EXPIRE_IDLE, fn, arg, n);
+		}
+	}
+	sched(db, r, now, true);
+	return true;
+}
+
+size_t sadb_expire(struct sadb *db, uint64_t now, sadb_expire_fn fn,
+		   void *arg)
+{
+	size_t n = 0;
+
+	while (db->heap_n > 0 && time_dec(db, db->heap[0].at) <= now) {
+		struct sadb_sa_rec *r = slot(db, db->heap[0].slot);
+
+		/* An entry clamped at the end of the 32-bit range whose SA
+		 * has nothing due: every entry left is clamped too. */
+		if (db->heap[0].at == UINT32_MAX && next_at(r) > now)
+			break;
+		expire_one(db, r, now, fn, arg, &n);
+	}
+	return n;
+}
+
+uint64_t sadb_next_deadline(const struct sadb *db)
+{
+	return db->heap_n == 0 ? UINT64_MAX : time_dec(db, db->heap[0].at);
 }
 
 /* --------------------------------------------------------- GETSPI */
@@ -1404,9 +1996,69 @@ int sadb_getspi(struct sadb *db, const struct pk_msg *m, uint64_t now,
 		tmp.mode = sa2->sadb_x_sa2_mode;
 		tmp.reqid = sa2->sadb_x_sa2_reqid;
 	}
-	rc = link_new(db, &tmp, &r);
+	rc = link_new(db, &tmp, now, &r);
 	if (rc != 0)
 		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
+	/*
+	 * A key manager answers an ACQUIRE with a GETSPI of the same seq: the
+	 * new larval SA takes the pending acquire's place.
+	 */
+	for (uint32_t i = db->seq_tab[hash_seq(db, tmp.seq) & db->seq_mask];
+	     i != 0;) {
+		struct sadb_sa_rec *a = slot(db, i);
+
+		i = a->next_seq;
+		if (a->seq == tmp.seq && a->satype == tmp.satype &&
+		    (a->tflags & TF_ACQ))
+			remove_rec(db, a);
+	}
+	if (out != NULL)
+		*out = r;
+	return 0;
+}
+
+const struct sadb_sa_rec *sadb_find_acquire(const struct sadb *db,
+					    uint8_t satype,
+					    const struct sadb_addr *src,
+					    const struct sadb_addr *dst)
+{
+	const struct sadb_sa_rec *r = NULL;
+
+	while ((r = sadb_addrpair_next(db, src, dst, r)) != NULL)
+		if (r->satype == satype && (r->tflags & TF_ACQ))
+			return r;
+	return NULL;
+}
+
+int sadb_acquire(struct sadb *db, uint8_t satype, const struct sadb_addr *src,
+		 const struct sadb_addr *dst, uint8_t mode, uint32_t reqid,
+		 uint64_t now, const struct sadb_sa_rec **out)
+{
+	struct sadb_sa_rec tmp, *r;
+	int rc;
+
+	if (sadb_find_acquire(db, satype, src, dst) != NULL)
+		return -EEXIST;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.satype = satype;
+	tmp.src = *src;
+	tmp.dst = *dst;
+	/* A placeholder SPI nobody else has, so the SA is an ordinary one. */
+	if (pick_spi(db, satype, dst, SADB_GETSPI_MIN,
+		     satype == SADB_X_SATYPE_IPCOMP ? 0xffff : SADB_GETSPI_MAX,
+		     &tmp.spi) != 0)
+		return -ENOENT;
+	tmp.state = SADB_SASTATE_LARVAL;
+	tmp.tflags = TF_ACQ;
+	/* Seqs the engine originates count down from the top, far from
+	   the small numbers clients use for their own requests. */
+	tmp.seq = ~++db->acq_seq;
+	tmp.cur.addtime = now;
+	tmp.mode = mode;
+	tmp.reqid = reqid;
+	rc = link_new(db, &tmp, now, &r);
+	if (rc != 0)
+		return rc;
 	if (out != NULL)
 		*out = r;
 	return 0;
@@ -1414,21 +2066,68 @@ int sadb_getspi(struct sadb *db, const struct pk_msg *m, uint64_t now,
 
 /* ---------------------------------------------------------- cursors */
 
-static uint32_t skip_to_match(const struct sadb *db, uint32_t i,
-			      uint8_t satype)
+/* Whether the first plen bits of a and b agree. */
+static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned plen)
 {
-	while (i != 0 && satype != SADB_SATYPE_UNSPEC &&
-	       slot(db, i)->satype != satype)
+	unsigned full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	return rest == 0 ||
+		((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+static bool cursor_wants(const struct sadb_cursor *c,
+			 const struct sadb_sa_rec *r)
+{
+	if (c->satype != SADB_SATYPE_UNSPEC && r->satype != c->satype)
+		return false;
+	if (!c->filtered)
+		return true;
+	if (c->ffamily != 0 && r->dst.family != c->ffamily)
+		return false;
+	return prefix_match(r->src.addr, c->fsrc, c->fsplen) &&
+		prefix_match(r->dst.addr, c->fdst, c->fdplen);
+}
+
+/* The first SA from slot i on that c returns (also after a removal, so
+ * that sadb_cursor_more() stays exact). */
+static uint32_t skip_to_match(const struct sadb *db, uint32_t i,
+			      const struct sadb_cursor *c)
+{
+	while (i != 0 && !cursor_wants(c, slot(db, i)))
 		i = slot(db, i)->next;
 	return i;
 }
 
 void sadb_cursor_open(struct sadb *db, struct sadb_cursor *c, uint8_t satype)
 {
+	c->db = db;
 	c->satype = satype;
-	c->pos = skip_to_match(db, db->head, satype);
+	c->filtered = false;
+	c->pos = skip_to_match(db, db->head, c);
 	c->link = db->cursors;
 	db->cursors = c;
+}
+
+int sadb_cursor_set_filter(struct sadb_cursor *c, const struct sadb_x_filter *f)
+{
+	unsigned bits = f->sadb_x_filter_family == AF_INET ? 32 : 128;
+
+	if (f->sadb_x_filter_splen > bits || f->sadb_x_filter_dplen > bits ||
+	    (f->sadb_x_filter_family != AF_UNSPEC &&
+	     f->sadb_x_filter_family != AF_INET &&
+	     f->sadb_x_filter_family != AF_INET6))
+		return -EINVAL;
+	c->filtered = true;
+	c->ffamily = f->sadb_x_filter_family;
+	c->fsplen = f->sadb_x_filter_splen;
+	c->fdplen = f->sadb_x_filter_dplen;
+	memcpy(c->fsrc, f->sadb_x_filter_saddr, 16);
+	memcpy(c->fdst, f->sadb_x_filter_daddr, 16);
+	if (c->pos != 0)
+		c->pos = skip_to_match(c->db, c->pos, c);
+	return 0;
 }
 
 const struct sadb_sa_rec *sadb_cursor_next(struct sadb *db,
@@ -1438,7 +2137,7 @@ const struct sadb_sa_rec *sadb_cursor_next(struct sadb *db,
 
 	if (r == NULL)
 		return NULL;
-	c->pos = skip_to_match(db, r->next, c->satype);
+	c->pos = skip_to_match(db, r->next, c);
 	return r;
 }
 
@@ -1479,6 +2178,12 @@ static int add_addr(struct pk_buf *b, uint16_t type, const struct sadb_addr *a)
 			      a->prefixlen);
 }
 
+int sadb_write_addr(struct pk_buf *b, uint16_t exttype,
+		    const struct sadb_addr *a)
+{
+	return add_addr(b, exttype, a);
+}
+
 /* Copies the stored extensions of the types in [types, types + n). */
 static void add_extras(struct pk_buf *b, const struct sadb_extras *x,
 		       const uint16_t *types, size_t n)
@@ -1497,27 +2202,64 @@ static void add_extras(struct pk_buf *b, const struct sadb_extras *x,
 	}
 }
 
+static bool has_extra(const struct sadb_extras *x, uint16_t type)
+{
+	size_t off = 0;
+
+	while (x != NULL && off < x->len) {
+		const struct sadb_ext *e = (const void *)(x->data + off);
+
+		if (e->sadb_ext_type == type)
+			return true;
+		off += SADB_BYTES(e->sadb_ext_len);
+	}
+	return false;
+}
+
+static bool addr_is_any(const struct sadb_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->addr, zero, sizeof(zero)) == 0;
+}
+
 int sadb_write_sa(const struct sadb_sa_rec *r, struct pk_buf *b,
 		  unsigned flags)
 {
-	static const uint16_t inner[] = { SADB_EXT_ADDRESS_PROXY,
-					  SADB_X_EXT_ADDRESS_INNER_DST };
+	static const uint16_t proxy[] = { SADB_EXT_ADDRESS_PROXY };
+	static const uint16_t inner_dst[] = { SADB_X_EXT_ADDRESS_INNER_DST };
 	const struct sadb_keys *k = r->keys;
 
 	pk_add_sa(b, r->spi, r->replay, r->state, r->auth, r->encrypt,
 		  r->flags);
-	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, r->hard_alloc,
-			r->hard.bytes, r->hard.addtime, r->hard.usetime);
-	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, r->soft_alloc,
-			r->soft.bytes, r->soft.addtime, r->soft.usetime);
+	if (!(flags & SADB_W_NOHARD))
+		pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, r->hard_alloc,
+				r->hard.bytes, r->hard.addtime,
+				r->hard.usetime);
+	if (!(flags & SADB_W_NOSOFT))
+		pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, r->soft_alloc,
+				r->soft.bytes, r->soft.addtime,
+				r->soft.usetime);
 	pk_add_lifetime(b, SADB_EXT_LIFETIME_CURRENT, r->cur_alloc,
 			r->cur.bytes, r->cur.addtime, r->cur.usetime);
-	if (r->idle_addtime != 0 || r->idle_usetime != 0)
+	if ((r->tflags & TF_IDLE_SET) &&
+	    (r->idle_addtime != 0 || r->idle_usetime != 0))
 		pk_add_lifetime(b, SADB_X_EXT_LIFETIME_IDLE, 0, 0,
 				r->idle_addtime, r->idle_usetime);
 	add_addr(b, SADB_EXT_ADDRESS_SRC, &r->src);
 	add_addr(b, SADB_EXT_ADDRESS_DST, &r->dst);
-	add_extras(b, r->extras, inner, 2);
+	/* Linux writes its selector's source as the proxy whenever it
+	 * differs from the SA's source; with no selector given that is the
+	 * any-address, "any protocol" (255), prefix 0. */
+	if (has_extra(r->extras, SADB_EXT_ADDRESS_PROXY)) {
+		add_extras(b, r->extras, proxy, 1);
+	} else if (!addr_is_any(&r->src)) {
+		struct sadb_addr any = { .family = r->dst.family,
+					 .proto = IPSEC_ULPROTO_ANY };
+
+		add_addr(b, SADB_EXT_ADDRESS_PROXY, &any);
+	}
+	add_extras(b, r->extras, inner_dst, 1);
 	if (k != NULL && !(flags & SADB_W_NOKEYS)) {
 		if (k->abits != 0)
 			pk_add_key(b, SADB_EXT_KEY_AUTH, akey_bytes(k),
@@ -1526,11 +2268,31 @@ int sadb_write_sa(const struct sadb_sa_rec *r, struct pk_buf *b,
 			pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey_bytes(k),
 				   k->ebits, k->ereserved);
 	}
-	pk_add_sa2(b, r->mode, r->reqid, 0);
+	/* Linux has no "any" mode: it maps ANY to transport and says so. */
+	pk_add_sa2(b, r->mode == IPSEC_MODE_ANY ? IPSEC_MODE_TRANSPORT :
+		   r->mode, r->reqid, 0);
 	if (r->pair_spi != 0)
 		pk_add_pair(b, r->pair_spi);
 	add_extras(b, r->extras, extra_types + 2, N_EXTRA - 2);
 	return pk_buf_error(b);
+}
+
+bool sadb_idle_given(const struct sadb_sa_rec *r)
+{
+	return (r->tflags & TF_IDLE_SET) != 0;
+}
+
+int sadb_write_expire(const struct sadb_sa_rec *r, struct pk_buf *b, int kind)
+{
+	unsigned flags = SADB_W_NOKEYS;
+
+	/* Soft carries the soft lifetime, hard the hard one, idle neither
+	   (its own lifetime says why). */
+	if (kind != SADB_EXPIRE_HARD)
+		flags |= SADB_W_NOHARD;
+	if (kind != SADB_EXPIRE_SOFT)
+		flags |= SADB_W_NOSOFT;
+	return sadb_write_sa(r, b, flags);
 }
 
 /* ------------------------------------------------------ measurement */
@@ -1550,4 +2312,6 @@ void sadb_mem_usage(const struct sadb *db, struct sadb_mem *out)
 	out->key_allocs = db->key_allocs;
 	out->extra_bytes = db->extra_bytes;
 	out->extra_allocs = db->extra_allocs;
+	out->heap_bytes = (size_t)db->heap_cap * sizeof(*db->heap);
+	out->timed = db->heap_n;
 }

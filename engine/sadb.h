@@ -12,21 +12,34 @@
  *
  * Storage: records live in pages of fixed-size slots and are linked by
  * 32-bit slot numbers, so an SA costs one slot (sizeof(struct
- * sadb_sa_rec)) plus its share of three bucket arrays, plus one blob for
- * its keys and, only when it has rare extensions, one "extras" blob.
+ * sadb_sa_rec)) plus its share of three bucket arrays and of the timer
+ * heap, plus one blob for its keys and, only when it has rare extensions,
+ * one "extras" blob.
  *
- *   slot:  | lifetimes | spi flags reqid seq pid pair | links | src dst | ... |
+ *   slot:  | limits | cur | spi flags reqid seq pid pair | links | src dst |
  *   keys:  | abits ebits ares eres | auth key bytes | encryption key bytes |
  *   extras:| len | wire extension | wire extension | ...               |
  *
  * Indexes:
  *   (satype, dst address, spi)  every SA; an SA's identity (the source does
  *                               not make it distinct)
- *   (src address, dst address)  every SA; lookups and listings by pair
+ *   (src address, dst address)  every SA; lookups and listings by pair.
+ *                               Doubly linked: every SA between two gateways
+ *                               shares one bucket, so removal must not walk
+ *                               the chain.
  *   seq                         larval SAs only (GETSPI, ACQUIRE answers)
  * Each is open hashing (chained through the slots) over a power-of-two
  * bucket array keyed with SipHash-2-4 under a per-store key, doubled all at
  * once when the load factor would pass 1.
+ *
+ * Timers: one binary min-heap of (check time, slot) entries, 8 bytes each,
+ * the position kept in the record (heap).  An SA's entry holds the earliest
+ * time at which something may happen to it (soft, hard, idle, larval
+ * timeout); sadb_expire() pops the due entries, re-evaluates the SA from its
+ * fields (the fields are the truth, the entry is only a reminder) and
+ * pushes it back with its next time.  Check times are stored as 32-bit
+ * offsets from the first time the store was given: times must lie within
+ * 2^32 seconds (136 years) of it.
  *
  * A pointer to a record stays valid until the record is removed (delete,
  * flush, or a failed operation never invalidates others).
@@ -52,11 +65,21 @@ struct sadb_addr {
 	uint8_t		pad;
 };
 
-/* One lifetime's byte and time limits (allocations kept apart: no padding). */
+/* The current lifetime: what the SA has used, and when. */
 struct sadb_lft {
 	uint64_t	bytes;
 	uint64_t	addtime;	/* seconds */
 	uint64_t	usetime;
+};
+
+/*
+ * A soft or hard limit (0 = none).  Times are durations in seconds; a
+ * duration above 2^32-1 (136 years) is stored, and echoed, as 2^32-1.
+ */
+struct sadb_lim {
+	uint64_t	bytes;
+	uint32_t	addtime;	/* seconds after creation */
+	uint32_t	usetime;	/* seconds after first use */
 };
 
 /* The key blob: auth key bytes, then encryption key bytes. */
@@ -77,24 +100,33 @@ struct sadb_extras {
 struct sadb_sa_rec {
 	struct sadb_keys	*keys;		/* NULL when no key */
 	struct sadb_extras	*extras;	/* NULL when none */
-	struct sadb_lft		hard, soft, cur;	/* cur.addtime: creation,
-							   cur.usetime: first use */
-	uint64_t		idle_addtime, idle_usetime;
+	struct sadb_lim		hard, soft;
+	struct sadb_lft		cur;		/* cur.addtime: creation,
+						   cur.usetime: first use */
+	uint32_t		idle_addtime;	/* idle if unused this long after
+						   creation (default hard/2) */
+	uint32_t		idle_usetime;	/* idle if unused this long after
+						   the last use */
 	uint32_t		hard_alloc, soft_alloc, cur_alloc;
+	uint32_t		lastuse;	/* last use, seconds after
+						   cur.addtime (valid once used) */
 	uint32_t		spi;		/* host byte order */
 	uint32_t		flags;		/* SADB_SAFLAGS_* */
 	uint32_t		reqid;		/* SA2 */
 	uint32_t		seq, pid;	/* of the creating request */
 	uint32_t		pair_spi;	/* host order, 0 = not paired */
-	/* engine-private links (slot numbers, 0 = none) */
-	uint32_t		idx, next_spi, next_addr, next_seq, prev, next;
+	/* engine-private links (slot numbers, 0 = none; heap: position + 1) */
+	uint32_t		idx, next_spi, next_addr, prev_addr, next_seq;
+	uint32_t		prev, next, heap;
 	struct sadb_addr	src, dst;
 	uint8_t			satype;
-	uint8_t			state;		/* SADB_SASTATE_* */
+	uint8_t			state;		/* SADB_SASTATE_*, or
+						   SADB_X_SASTATE_IDLE */
 	uint8_t			replay;
 	uint8_t			auth;
 	uint8_t			encrypt;	/* or SADB_X_CALG_* for IPComp */
-	uint8_t			mode;		/* SA2 IPSEC_MODE_* */
+	uint8_t			mode;		/* SA2 IPSEC_MODE_* as given */
+	uint8_t			tflags;		/* engine-private timer state */
 };
 
 struct sadb;
@@ -123,6 +155,9 @@ int sadb_add(struct sadb *db, const struct pk_msg *m, uint64_t now,
  * mature.  A mature or dying SA takes only lifetimes (a field given as 0
  * keeps the old value), the direction flags and pairing; keys are refused
  * (36/37), so are other changes.  ESRCH (78) when the SA does not exist.
+ * A direction may be given to an undirected SA but never flipped (EINVAL,
+ * 77).  New lifetimes reschedule the SA's expiry at once; an SA that has
+ * expired soft stays DYING whatever the new limits.
  */
 int sadb_update(struct sadb *db, const struct pk_msg *m, uint64_t now,
 		const struct sadb_sa_rec **out, struct pk_diag *d);
@@ -150,6 +185,96 @@ int sadb_delete(struct sadb *db, const struct pk_msg *m,
 #define SADB_GETSPI_MAX	0x0fffffffU
 int sadb_getspi(struct sadb *db, const struct pk_msg *m, uint64_t now,
 		const struct sadb_sa_rec **out, struct pk_diag *d);
+
+/*
+ * Direction.  SADB_X_SAFLAGS_INBOUND or _OUTBOUND in the request (ADD,
+ * larval UPDATE) decide which table the SA belongs to; both at once is
+ * EINVAL (77).  Without either, and when an is_local function is set, an SA
+ * to a local destination is made INBOUND, else one from a local source
+ * OUTBOUND; otherwise it stays undirected.  The stored flags (echoed in
+ * replies) are the final ones.
+ */
+typedef bool (*sadb_is_local_fn)(void *arg, const struct sadb_addr *a);
+void sadb_set_local_addr_fn(struct sadb *db, sadb_is_local_fn is_local,
+			    void *arg);
+
+/*
+ * SADB_X_UPDATEPAIR: the UPDATE of a mature SA applied to it and to its
+ * partner, both or neither (both are checked before either changes).  The
+ * partner takes the lifetimes, and the opposite direction when the request
+ * gives one.  ESRCH (78) when the named SA is missing; ESRCH (76) when it
+ * has no partner.  *out1 the named SA, *out2 its partner (may be NULL).
+ */
+int sadb_update_pair(struct sadb *db, const struct pk_msg *m, uint64_t now,
+		     const struct sadb_sa_rec **out1,
+		     const struct sadb_sa_rec **out2, struct pk_diag *d);
+
+/*
+ * SADB_X_DELPAIR: removes the named SA and its partner, moved to *out1 and
+ * *out2 as sadb_delete() does (release both).  ESRCH (78) when the named SA
+ * is missing; ESRCH (76) when it has no partner, and then nothing is
+ * removed: the request asked for a pair, and deleting half of one silently
+ * would be a partial change (DELETE removes a single SA).
+ */
+int sadb_delete_pair(struct sadb *db, const struct pk_msg *m,
+		     struct sadb_sa_rec *out1, struct sadb_sa_rec *out2,
+		     struct pk_diag *d);
+
+/* ------------------------------------------------------------ lifetimes */
+
+/*
+ * Charges traffic to a live SA: bytes and allocations are added
+ * (saturating), the first use sets cur.usetime, every use sets lastuse,
+ * and an idle SA comes back to MATURE (or DYING if it had soft-expired).
+ * A byte or allocation limit reached makes the SA due at once (the next
+ * sadb_expire() with this now handles it).  -ESRCH when r is not a live SA
+ * of db (a removed SA's slot reads as not live until it is reused);
+ * -EINVAL for a larval SA, which carries no traffic.
+ */
+int sadb_use(struct sadb *db, const struct sadb_sa_rec *r, uint64_t bytes,
+	     uint32_t allocations, uint64_t now);
+
+/* Callback kinds of sadb_expire(). */
+#define SADB_EXPIRE_SOFT	1	/* now DYING (or still IDLE, see below) */
+#define SADB_EXPIRE_HARD	2	/* now DEAD; removed after the call */
+#define SADB_EXPIRE_IDLE	3	/* now SADB_X_SASTATE_IDLE */
+#define SADB_EXPIRE_LARVAL	4	/* larval SA never updated; DEAD, removed */
+
+/* A larval SA not updated within this many seconds is removed. */
+#define SADB_LARVAL_LIFETIME	30
+
+typedef void (*sadb_expire_fn)(void *arg, const struct sadb_sa_rec *r,
+			       int kind);
+
+/*
+ * Processes every SA that has something due at now, earliest check time
+ * first:
+ *  - soft: a soft limit reached (addtime after creation, usetime after
+ *    first use, bytes, allocations): state DYING, fn(SOFT), once per SA.
+ *  - hard: a hard limit reached: state DEAD, fn(HARD), then the SA is
+ *    removed (keys zeroed, partner unpaired).  When soft and hard are
+ *    reached together, SOFT comes first, then HARD.
+ *  - idle: unused for idle_usetime since the last use, or never used within
+ *    idle_addtime of creation: state SADB_X_SASTATE_IDLE, fn(IDLE), once
+ *    until a sadb_use() revives it.  An idle SA that soft-expires stays
+ *    IDLE (fn(SOFT) sees it IDLE) and revives as DYING.
+ *  - larval: SADB_LARVAL_LIFETIME seconds after GETSPI: state DEAD,
+ *    fn(LARVAL), removed.
+ * r is valid during the call; fn must not add, update or remove SAs (queue
+ * the work instead).  fn may be NULL.  Returns the number of calls.  Cost:
+ * O(log n) per SA processed.
+ */
+size_t sadb_expire(struct sadb *db, uint64_t now, sadb_expire_fn fn,
+		   void *arg);
+
+/*
+ * The earliest time sadb_expire() may have work, UINT64_MAX when no SA has
+ * a limit.  O(1).  Never later than the true next event; it may be earlier
+ * (sadb_use() moves an SA's entry only when its next event gets earlier,
+ * so a use that postpones idleness costs nothing on the hot path and a
+ * later sadb_expire() just re-files the SA).
+ */
+uint64_t sadb_next_deadline(const struct sadb *db);
 
 /* ------------------------------------------------------ C level */
 
@@ -179,6 +304,29 @@ size_t sadb_count(const struct sadb *db, uint8_t satype);
 int sadb_addr_from_ext(struct sadb_addr *out, const struct sadb_address *a);
 bool sadb_addr_equal(const struct sadb_addr *a, const struct sadb_addr *b);
 
+/*
+ * Removes a live SA for good (keys zeroed, partner unpaired): an ACQUIRE
+ * given up by the key manager, a datapath decision.  -ESRCH when r is not
+ * a live SA of db.
+ */
+int sadb_remove(struct sadb *db, const struct sadb_sa_rec *r);
+
+/*
+ * A larval SA standing for an ACQUIRE of satype from src to dst, with a
+ * placeholder SPI and a fresh seq (r->seq) for the key manager's answer: a
+ * GETSPI with that seq takes its place, an UPDATE of its SPI fills it in,
+ * and it times out like any larval SA.  EEXIST when one is pending for the
+ * same type and addresses; ENOENT when no SPI is free; ENOMEM.
+ */
+int sadb_acquire(struct sadb *db, uint8_t satype, const struct sadb_addr *src,
+		 const struct sadb_addr *dst, uint8_t mode, uint32_t reqid,
+		 uint64_t now, const struct sadb_sa_rec **out);
+/* The pending ACQUIRE of satype from src to dst, or NULL. */
+const struct sadb_sa_rec *sadb_find_acquire(const struct sadb *db,
+					    uint8_t satype,
+					    const struct sadb_addr *src,
+					    const struct sadb_addr *dst);
+
 /* Zeroes and frees the blobs of a record given out by sadb_delete(). */
 void sadb_rec_release(struct sadb *db, struct sadb_sa_rec *r);
 
@@ -195,8 +343,14 @@ void sadb_rec_release(struct sadb *db, struct sadb_sa_rec *r);
  */
 struct sadb_cursor {
 	struct sadb_cursor	*link;	/* engine-private */
+	struct sadb		*db;
 	uint32_t		pos;	/* slot to return next, 0 = end */
 	uint8_t			satype;	/* UNSPEC: all */
+	/* SADB_X_EXT_FILTER, when filtered */
+	bool			filtered;
+	uint8_t			fsplen, fdplen;
+	uint16_t		ffamily;	/* 0: any */
+	uint8_t			fsrc[16], fdst[16];
 };
 
 void sadb_cursor_open(struct sadb *db, struct sadb_cursor *c, uint8_t satype);
@@ -210,19 +364,46 @@ static inline bool sadb_cursor_more(const struct sadb_cursor *c)
 }
 void sadb_cursor_close(struct sadb *db, struct sadb_cursor *c);
 
+/*
+ * Restricts an open cursor to SAs matching a SADB_X_EXT_FILTER, as Linux
+ * does: the SA's family equals sadb_x_filter_family (AF_UNSPEC: any), its
+ * source matches saddr/splen and its destination daddr/dplen.  Call it
+ * right after sadb_cursor_open().  -EINVAL (with nothing changed) for a
+ * prefix length past the family's address bits.  The dump guarantees
+ * above hold for the matching SAs.
+ */
+int sadb_cursor_set_filter(struct sadb_cursor *c, const struct sadb_x_filter *f);
+
 /* -------------------------------------------------------------- replies */
 
 #define SADB_W_NOKEYS	0x1	/* EXPIRE, DELETE, keys hidden */
+#define SADB_W_NOHARD	0x2	/* no hard lifetime (soft EXPIRE) */
+#define SADB_W_NOSOFT	0x4	/* no soft lifetime (hard EXPIRE) */
 
 /*
- * Appends the SA's extensions to b in the order Linux replies carry them:
- * SA, lifetime hard(3), soft(4), current(2), [idle(38)], src(5), dst(6),
- * [inner src/proxy(7), inner dst(32)], [auth key(8), encryption key(9)],
- * SA2(19), [pair(35)], then the other stored extensions.  Returns
+ * Appends the SA's extensions to b in the order and shape Linux replies
+ * carry them: SA, lifetime hard(3), soft(4), current(2) (all three even
+ * when zero), [idle(38)], src(5), dst(6), proxy(7), [inner dst(32)], [auth
+ * key(8), encryption key(9)], SA2(19), [pair(35)], then the other stored
+ * extensions.  As Linux: SA2 mode ANY (0) is written as transport (1), the
+ * mode it stands for; without a stored inner source, a proxy extension with
+ * the family's any-address, prefix length 0 and protocol 255 is written
+ * whenever the source is not itself the any-address.  Returns
  * pk_buf_error(b).
  */
 int sadb_write_sa(const struct sadb_sa_rec *r, struct pk_buf *b,
 		  unsigned flags);
+
+/*
+ * The body of an SADB_EXPIRE for kind (SADB_EXPIRE_SOFT: soft and current
+ * lifetimes; otherwise hard and current), as Linux sends it: no keys.
+ */
+/* Appends an address extension for a. */
+int sadb_write_addr(struct pk_buf *b, uint16_t exttype,
+		    const struct sadb_addr *a);
+/* Whether the SA's idle lifetime was given rather than defaulted. */
+bool sadb_idle_given(const struct sadb_sa_rec *r);
+int sadb_write_expire(const struct sadb_sa_rec *r, struct pk_buf *b, int kind);
 
 /* -------------------------------------------------------- measurement */
 
@@ -236,6 +417,8 @@ struct sadb_mem {
 	size_t	extra_bytes;	/* extras blobs, headers included */
 	size_t	extra_allocs;
 	size_t	spi_buckets, addr_buckets, seq_buckets;
+	size_t	heap_bytes;	/* the timer heap's array */
+	size_t	timed;		/* SAs in the timer heap */
 };
 void sadb_mem_usage(const struct sadb *db, struct sadb_mem *out);
 

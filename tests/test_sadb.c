@@ -150,7 +150,7 @@ static void test_record_size(void **state)
 	(void)state;
 	print_message("# sizeof(struct sadb_sa_rec) = %zu\n",
 		      sizeof(struct sadb_sa_rec));
-	assert_true(sizeof(struct sadb_sa_rec) <= 216);
+	assert_true(sizeof(struct sadb_sa_rec) <= 208);
 	assert_int_equal(sizeof(struct sadb_addr), 22);
 }
 
@@ -179,6 +179,7 @@ static void test_add_get_reply(void **state)
 		SADB_EXT_SA, SADB_EXT_LIFETIME_HARD, SADB_EXT_LIFETIME_SOFT,
 		SADB_EXT_LIFETIME_CURRENT, SADB_X_EXT_LIFETIME_IDLE,
 		SADB_EXT_ADDRESS_SRC, SADB_EXT_ADDRESS_DST,
+		SADB_EXT_ADDRESS_PROXY,
 		SADB_EXT_KEY_AUTH, SADB_EXT_KEY_ENCRYPT, SADB_X_EXT_SA2,
 		SADB_EXT_IDENTITY_SRC, SADB_X_EXT_KM_COOKIE,
 	};
@@ -270,7 +271,8 @@ static void test_add_get_reply(void **state)
 
 static void test_add_kernel_fixture(void **state)
 {
-	/* The very bytes a Linux client sent; the reply has the kernel's shape. */
+	/* The very bytes a Linux client sent; the reply is the kernel's, byte
+	 * for byte (its current addtime was 0x6b0466b0). */
 	struct sadb *db = new_db();
 	uint8_t buf[sizeof(kernel_add_request)] __attribute__((aligned(8)));
 	uint8_t out[512] __attribute__((aligned(8)));
@@ -279,7 +281,8 @@ static void test_add_kernel_fixture(void **state)
 	struct pk_diag d;
 	struct pk_buf b;
 	uint16_t types[20];
-	static const uint16_t linux_order[] = { 1, 3, 4, 2, 5, 6, 8, 9, 19 };
+	static const uint16_t linux_order[] = { 1, 3, 4, 2, 5, 6, 7, 8, 9, 19 };
+	const struct sadb_msg *h = (const void *)kernel_get_reply;
 
 	(void)state;
 	/* The log's dump was taken before the length was filled in. */
@@ -287,21 +290,23 @@ static void test_add_kernel_fixture(void **state)
 	buf[offsetof(struct sadb_msg, sadb_msg_len)] = 17;
 	assert_int_equal(pk_msg_parse(&m, buf, kernel_add_request_len, &d), 0);
 	assert_int_equal(pk_msg_check(&m, &d), 0);
-	assert_int_equal(sadb_add(db, &m, NOW, &sa, &d), 0);
+	assert_int_equal(sadb_add(db, &m, 0x6b0466b0, &sa, &d), 0);
 	assert_int_equal(sadb_add(db, &m, NOW, &sa, &d), -EEXIST);
 	assert_int_equal(d.err, EEXIST);
-	pk_buf_init(&b, out, sizeof(out));
-	pk_msg_begin(&b, SADB_ADD, SADB_SATYPE_ESP, 101, 168);
-	sadb_find(db, SADB_SATYPE_ESP, &(struct sadb_addr){ .family = 0 }, 1);
 	sa = sadb_find(db, SADB_SATYPE_ESP,
 		       &(struct sadb_addr){ .family = AF_INET,
 					    .addr = { 10, 0, 0, 2 } }, 0x1000);
 	assert_non_null(sa);
+	pk_buf_init(&b, out, sizeof(out));
+	pk_msg_begin(&b, SADB_GET, SADB_SATYPE_ESP, h->sadb_msg_seq,
+		     h->sadb_msg_pid);
 	assert_int_equal(sadb_write_sa(sa, &b, 0), 0);
 	assert_int_equal(pk_msg_parse(&pm, out, b.len, &d), 0);
-	assert_int_equal(ext_order(out, b.len, types, 20), 9);
-	for (size_t i = 0; i < 9; i++)
+	assert_int_equal(ext_order(out, b.len, types, 20), 10);
+	for (size_t i = 0; i < 10; i++)
 		assert_int_equal(types[i], linux_order[i]);
+	assert_int_equal(b.len, kernel_get_reply_len);
+	assert_memory_equal(out, kernel_get_reply, kernel_get_reply_len);
 	sadb_free(db);
 }
 
@@ -787,6 +792,21 @@ static void delete_spi(struct sadb *db, uint32_t spi)
 	sadb_rec_release(db, &gone);
 }
 
+/* Deletes spi to the destination prefix + (spi).  */
+static void delete_spi_dst(struct sadb *db, uint32_t spi, const char *prefix)
+{
+	struct sadb_sa_rec gone;
+	struct pk_diag d;
+	struct req q;
+	char dst[40];
+
+	snprintf(dst, sizeof(dst), "%s%u", prefix, spi);
+	assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+						  SADB_SATYPE_ESP, spi, dst),
+				     &gone, &d), 0);
+	sadb_rec_release(db, &gone);
+}
+
 static void test_dump_cursor(void **state)
 {
 	struct sadb *db = new_db();
@@ -1034,23 +1054,28 @@ static void test_scale_100k(void **state)
 	for (uint32_t i = 0; i < SCALE; i++) {
 		snprintf(dst, sizeof(dst), "10.%u.%u.%u", (i >> 16) & 0xff,
 			 (i >> 8) & 0xff, i & 0xff);
-		assert_int_equal(sadb_add(db, esp_add(&q, 0x1000 + (i % 7), "10.255.0.1",
-						      dst), NOW, NULL, &d), 0);
+		esp_add(&q, 0x1000 + (i % 7), "10.255.0.1", dst);
+		/* Every SA timed (as IKE's are): the heap is counted too. */
+		pk_add_lifetime(&q.b, SADB_EXT_LIFETIME_HARD, 0, 0, 3600 + i, 0);
+		pk_add_lifetime(&q.b, SADB_EXT_LIFETIME_SOFT, 0, 0, 3000 + i, 0);
+		assert_int_equal(sadb_add(db, done(&q), NOW, NULL, &d), 0);
 	}
 	assert_int_equal(sadb_count(db, 0), SCALE);
 	sadb_mem_usage(db, &mu);
 	assert_true(mu.spi_buckets >= SCALE && mu.addr_buckets >= SCALE);
 	/* Everything but raw key bytes, with 16 bytes of allocator overhead
 	 * counted for each key blob. */
+	assert_int_equal(mu.timed, SCALE);
 	overhead = (double)(mu.slot_bytes + mu.bucket_bytes + mu.page_bytes +
-			    mu.key_bytes - (size_t)SCALE * 36 +
+			    mu.heap_bytes + mu.key_bytes - (size_t)SCALE * 36 +
 			    mu.key_allocs * 16) / SCALE;
 	per_sa = overhead + 36;
-	print_message("# %zu SAs: slot %zu B, buckets %.1f B/SA, key blob "
+	print_message("# %zu SAs: slot %zu B, buckets %.1f B/SA, heap %.1f B/SA, key blob "
 		      "header+malloc %.1f B/SA, total %.1f B/SA + 36 key bytes "
 		      "(%.1f with keys), allocations/SA %.2f\n",
 		      mu.sas, sizeof(struct sadb_sa_rec),
 		      (double)mu.bucket_bytes / SCALE,
+		      (double)mu.heap_bytes / SCALE,
 		      (double)(mu.key_bytes - (size_t)SCALE * 36 +
 			       mu.key_allocs * 16) / SCALE,
 		      overhead, per_sa,
@@ -1081,6 +1106,931 @@ static void test_scale_100k(void **state)
 	sadb_free(db);
 }
 
+/* ------------------------------------------------------ lifetimes */
+
+/* Limits {allocations, bytes, addtime, usetime}; NULL: no extension. */
+struct lims {
+	const uint64_t	*hard, *soft, *idle;	/* idle: {addtime, usetime} */
+};
+
+static const struct sadb_sa_rec *add_timed(struct sadb *db, uint32_t spi,
+					   const char *dst, struct lims l,
+					   uint64_t now)
+{
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, spi);
+
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	if (l.hard != NULL)
+		pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, (uint32_t)l.hard[0],
+				l.hard[1], l.hard[2], l.hard[3]);
+	if (l.soft != NULL)
+		pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, (uint32_t)l.soft[0],
+				l.soft[1], l.soft[2], l.soft[3]);
+	if (l.idle != NULL)
+		pk_add_lifetime(b, SADB_X_EXT_LIFETIME_IDLE, 0, 0, l.idle[0],
+				l.idle[1]);
+	addrs(b, "10.0.0.1", dst);
+	assert_int_equal(sadb_add(db, done(&q), now, &sa, &d), 0);
+	return sa;
+}
+
+struct event {
+	uint32_t	spi;
+	int		kind;
+	uint8_t		state;
+	uint64_t	when;
+};
+
+struct recorder {
+	struct event	*ev;
+	size_t		n, cap;
+	uint64_t	now;
+	uint64_t	last;	/* model test: deadline of the last event */
+};
+
+static void record(void *arg, const struct sadb_sa_rec *r, int kind)
+{
+	struct recorder *rec = arg;
+
+	assert_true(rec->n < rec->cap);
+	rec->ev[rec->n++] = (struct event){ r->spi, kind, r->state, rec->now };
+}
+
+static size_t run_expire(struct sadb *db, struct recorder *rec, uint64_t now)
+{
+	rec->now = now;
+	return sadb_expire(db, now, record, rec);
+}
+
+static void expect_event(const struct recorder *rec, size_t i, uint32_t spi,
+			 int kind, uint8_t state)
+{
+	assert_true(i < rec->n);
+	assert_int_equal(rec->ev[i].spi, spi);
+	assert_int_equal(rec->ev[i].kind, kind);
+	assert_int_equal(rec->ev[i].state, state);
+}
+
+static void test_expire_each_limit(void **state)
+{
+	/* For each of allocations, bytes, addtime, usetime: soft 10, hard 20. */
+	struct event ev[16];
+
+	(void)state;
+	for (int f = 0; f < 4; f++) {
+		struct sadb *db = new_db();
+		struct recorder rec = { ev, 0, 16, 0, 0 };
+		uint64_t h[4] = { 0 }, s[4] = { 0 }, t = NOW;
+		const struct sadb_sa_rec *sa;
+		struct sadb_addr dst = addr_of("10.0.0.2");
+
+		h[f] = 20;
+		s[f] = 10;
+		static const uint64_t no_idle[2] = { 0, 0 };
+
+		/* No idle (by default half the hard addtime: 10, with soft). */
+		sa = add_timed(db, 0x100, "10.0.0.2",
+			       (struct lims){ h, s, no_idle }, t);
+		if (f == 3)	/* usetime counts from first use only */
+			assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+		else if (f == 2)
+			assert_int_equal(sadb_next_deadline(db), t + 10);
+		assert_int_equal(run_expire(db, &rec, t + 9), 0);
+		/* Step to 10 units (seconds, bytes or allocations). */
+		if (f == 0) {
+			assert_int_equal(sadb_use(db, sa, 0, 9, t + 1), 0);
+			assert_int_equal(run_expire(db, &rec, t + 9), 0);
+			assert_int_equal(sadb_use(db, sa, 0, 1, t + 9), 0);
+			assert_true(sadb_next_deadline(db) <= t + 9);
+			t += 9;
+		} else if (f == 1) {
+			assert_int_equal(sadb_use(db, sa, 9, 0, t + 1), 0);
+			assert_int_equal(run_expire(db, &rec, t + 9), 0);
+			assert_int_equal(sadb_use(db, sa, 1, 0, t + 9), 0);
+			t += 9;
+		} else if (f == 2) {
+			t += 10;
+		} else {
+			assert_int_equal(sadb_use(db, sa, 1, 0, t + 100), 0);
+			assert_int_equal(sa->cur.usetime, t + 100);
+			assert_int_equal(sadb_next_deadline(db), t + 110);
+			assert_int_equal(run_expire(db, &rec, t + 109), 0);
+			t += 110;
+		}
+		assert_int_equal(run_expire(db, &rec, t), 1);
+		expect_event(&rec, 0, 0x100, SADB_EXPIRE_SOFT, SADB_SASTATE_DYING);
+		assert_int_equal(sa->state, SADB_SASTATE_DYING);
+		/* Never twice. */
+		assert_int_equal(run_expire(db, &rec, t), 0);
+		if (f <= 1) {
+			assert_int_equal(sadb_use(db, sa, f == 1 ? 9 : 0,
+						  f == 0 ? 9 : 0, t), 0);
+			assert_int_equal(run_expire(db, &rec, t), 0);
+			assert_int_equal(sadb_use(db, sa, f, 1 - f, t), 0);
+		} else {
+			t += 10;
+			assert_int_equal(run_expire(db, &rec, t - 1), 0);
+		}
+		assert_int_equal(run_expire(db, &rec, t), 1);
+		expect_event(&rec, 1, 0x100, SADB_EXPIRE_HARD, SADB_SASTATE_DEAD);
+		assert_null(sadb_find(db, SADB_SATYPE_ESP, &dst, 0x100));
+		assert_int_equal(sadb_count(db, 0), 0);
+		assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+		sadb_free(db);
+	}
+}
+
+static void test_expire_soft_hard_combinations(void **state)
+{
+	struct sadb *db = new_db();
+	struct event ev[16];
+	struct recorder rec = { ev, 0, 16, 0, 0 };
+	static const uint64_t h100[4] = { 0, 0, 100, 0 };
+	static const uint64_t s100[4] = { 0, 0, 100, 0 };
+	static const uint64_t hb[4] = { 0, 1000, 0, 0 };
+	static const uint64_t sb[4] = { 0, 1000, 0, 0 };
+	const struct sadb_sa_rec *a, *b;
+
+	(void)state;
+	/* Hard without soft: one HARD. */
+	add_timed(db, 0x1, "10.0.0.2", (struct lims){ h100, NULL, NULL }, NOW);
+	/* Soft equal to hard: SOFT then HARD, in the same pass. */
+	add_timed(db, 0x2, "10.0.0.2", (struct lims){ h100, s100, NULL }, NOW);
+	assert_int_equal(run_expire(db, &rec, NOW + 100), 3);
+	expect_event(&rec, 0, 0x1, SADB_EXPIRE_HARD, SADB_SASTATE_DEAD);
+	expect_event(&rec, 1, 0x2, SADB_EXPIRE_SOFT, SADB_SASTATE_DYING);
+	expect_event(&rec, 2, 0x2, SADB_EXPIRE_HARD, SADB_SASTATE_DEAD);
+	/* Bytes: one use crossing both limits at once. */
+	a = add_timed(db, 0x3, "10.0.0.2", (struct lims){ hb, sb, NULL }, NOW);
+	b = add_timed(db, 0x4, "10.0.0.2", (struct lims){ hb, NULL, NULL }, NOW);
+	assert_int_equal(sadb_use(db, a, 5000, 1, NOW + 1), 0);
+	assert_int_equal(a->cur.bytes, 5000);
+	assert_int_equal(a->cur_alloc, 1);
+	assert_true(sadb_next_deadline(db) <= NOW + 1);
+	assert_int_equal(sadb_use(db, b, 999, 0, NOW + 2), 0);
+	rec.n = 0;
+	assert_int_equal(run_expire(db, &rec, NOW + 2), 2);
+	expect_event(&rec, 0, 0x3, SADB_EXPIRE_SOFT, SADB_SASTATE_DYING);
+	expect_event(&rec, 1, 0x3, SADB_EXPIRE_HARD, SADB_SASTATE_DEAD);
+	assert_int_equal(sadb_count(db, 0), 1);
+	/* Saturating counters. */
+	assert_int_equal(sadb_use(db, b, UINT64_MAX, UINT32_MAX, NOW + 3), 0);
+	assert_true(b->cur.bytes == UINT64_MAX);
+	assert_int_equal(b->cur_alloc, UINT32_MAX);
+	assert_int_equal(run_expire(db, &rec, NOW + 3), 1);
+	expect_event(&rec, 2, 0x4, SADB_EXPIRE_HARD, SADB_SASTATE_DEAD);
+	sadb_free(db);
+}
+
+static void test_use_first_use_and_errors(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa, *larval;
+	struct sadb_sa_rec gone, fake;
+	struct pk_diag d;
+	struct req q;
+
+	(void)state;
+	sa = add_timed(db, 0x10, "10.0.0.2", (struct lims){ NULL, NULL, NULL },
+		       NOW);
+	assert_int_equal(sa->cur.usetime, 0);
+	/* A first use at time 0 of the injected clock is still a use. */
+	assert_int_equal(sadb_use(db, sa, 100, 1, NOW + 7), 0);
+	assert_int_equal(sa->cur.usetime, NOW + 7);
+	assert_int_equal(sa->lastuse, 7);
+	assert_int_equal(sadb_use(db, sa, 50, 1, NOW + 9), 0);
+	assert_int_equal(sa->cur.usetime, NOW + 7);	/* first use stays */
+	assert_int_equal(sa->lastuse, 9);
+	assert_int_equal(sa->cur.bytes, 150);
+	assert_int_equal(sa->cur_alloc, 2);
+	/* The reply shows the current lifetime. */
+	{
+		struct pk_msg pm;
+		const struct sadb_lifetime *lc;
+
+		begin(&q, SADB_GET, SADB_SATYPE_ESP, 1);
+		assert_int_equal(sadb_write_sa(sa, &q.b, 0), 0);
+		assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+		lc = PK_MSG_EXT(&pm, SADB_EXT_LIFETIME_CURRENT, sadb_lifetime);
+		assert_int_equal(lc->sadb_lifetime_bytes, 150);
+		assert_int_equal(lc->sadb_lifetime_allocations, 2);
+		assert_int_equal(lc->sadb_lifetime_usetime, NOW + 7);
+	}
+	/* Not live: a copy, a record of DELETE, NULL. */
+	fake = *sa;
+	assert_int_equal(sadb_use(db, &fake, 1, 0, NOW), -ESRCH);
+	assert_int_equal(sadb_use(db, NULL, 1, 0, NOW), -ESRCH);
+	assert_int_equal(sadb_getspi(db, getspi_msg(&q, 5, 0, 0, false), NOW,
+				     &larval, &d), 0);
+	assert_int_equal(sadb_use(db, larval, 1, 0, NOW), -EINVAL);
+	assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+						  SADB_SATYPE_ESP, 0x10,
+						  "10.0.0.2"), &gone, &d), 0);
+	assert_int_equal(sadb_use(db, &gone, 1, 0, NOW), -ESRCH);
+	assert_int_equal(sadb_use(db, sa, 1, 0, NOW), -ESRCH);	/* stale */
+	sadb_rec_release(db, &gone);
+	sadb_free(db);
+}
+
+static void test_idle_and_revival(void **state)
+{
+	struct sadb *db = new_db();
+	struct event ev[16];
+	struct recorder rec = { ev, 0, 16, 0, 0 };
+	static const uint64_t h[4] = { 0, 0, 1000, 0 };
+	static const uint64_t s[4] = { 0, 0, 600, 0 };
+	static const uint64_t idle[2] = { 0, 50 };
+	const struct sadb_sa_rec *a, *b;
+
+	(void)state;
+	/* a: default idle_addtime 500 (hard/2), no idle after use. */
+	a = add_timed(db, 0xa, "10.0.0.2", (struct lims){ h, s, NULL }, NOW);
+	assert_int_equal(a->idle_addtime, 500);
+	/* b: idle 50 s after the last use. */
+	b = add_timed(db, 0xb, "10.0.0.2", (struct lims){ h, s, idle }, NOW);
+	assert_int_equal(sadb_next_deadline(db), NOW + 500);
+	assert_int_equal(sadb_use(db, b, 1, 0, NOW + 10), 0);
+	assert_int_equal(run_expire(db, &rec, NOW + 59), 0);
+	assert_int_equal(run_expire(db, &rec, NOW + 60), 1);
+	expect_event(&rec, 0, 0xb, SADB_EXPIRE_IDLE, SADB_X_SASTATE_IDLE);
+	assert_int_equal(b->state, SADB_X_SASTATE_IDLE);
+	/* Once: idle again only after a use revives it. */
+	assert_int_equal(run_expire(db, &rec, NOW + 400), 0);
+	assert_int_equal(sadb_use(db, b, 1, 0, NOW + 400), 0);
+	assert_int_equal(b->state, SADB_SASTATE_MATURE);
+	assert_int_equal(run_expire(db, &rec, NOW + 449), 0);
+	/* a was never used: idle at 500; b idle again at 450. */
+	assert_int_equal(run_expire(db, &rec, NOW + 500), 2);
+	expect_event(&rec, 1, 0xb, SADB_EXPIRE_IDLE, SADB_X_SASTATE_IDLE);
+	expect_event(&rec, 2, 0xa, SADB_EXPIRE_IDLE, SADB_X_SASTATE_IDLE);
+	/* Soft on an idle SA: it stays IDLE and revives as DYING. */
+	assert_int_equal(run_expire(db, &rec, NOW + 600), 2);
+	expect_event(&rec, 3, 0xa, SADB_EXPIRE_SOFT, SADB_X_SASTATE_IDLE);
+	expect_event(&rec, 4, 0xb, SADB_EXPIRE_SOFT, SADB_X_SASTATE_IDLE);
+	assert_int_equal(sadb_use(db, a, 1, 0, NOW + 601), 0);
+	assert_int_equal(a->state, SADB_SASTATE_DYING);
+	/* A used SA with no idle_usetime does not go idle again. */
+	assert_int_equal(run_expire(db, &rec, NOW + 999), 0);
+	assert_int_equal(run_expire(db, &rec, NOW + 1000), 2);
+	assert_int_equal(rec.ev[5].kind, SADB_EXPIRE_HARD);
+	assert_int_equal(rec.ev[6].kind, SADB_EXPIRE_HARD);
+	assert_int_equal(sadb_count(db, 0), 0);
+	sadb_free(db);
+}
+
+static void test_larval_timeout(void **state)
+{
+	struct sadb *db = new_db();
+	struct event ev[8];
+	struct recorder rec = { ev, 0, 8, 0, 0 };
+	const struct sadb_sa_rec *l1, *l2;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b;
+	uint32_t spi2;
+
+	(void)state;
+	assert_int_equal(sadb_getspi(db, getspi_msg(&q, 1, 0, 0, false), NOW,
+				     &l1, &d), 0);
+	assert_int_equal(sadb_getspi(db, getspi_msg(&q, 2, 0, 0, false),
+				     NOW + 5, &l2, &d), 0);
+	spi2 = l2->spi;
+	assert_int_equal(sadb_next_deadline(db), NOW + SADB_LARVAL_LIFETIME);
+	/* The second is answered: it becomes mature and keeps no timer. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 2);
+	pk_add_sa(b, spi2, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	assert_int_equal(sadb_update(db, done(&q), NOW + 6, NULL, &d), 0);
+	assert_int_equal(run_expire(db, &rec, NOW + SADB_LARVAL_LIFETIME - 1), 0);
+	assert_int_equal(run_expire(db, &rec, NOW + SADB_LARVAL_LIFETIME), 1);
+	assert_int_equal(ev[0].kind, SADB_EXPIRE_LARVAL);
+	assert_int_equal(ev[0].state, SADB_SASTATE_DEAD);
+	assert_null(sadb_find_seq(db, 0, 1));
+	assert_int_equal(sadb_count(db, 0), 1);
+	assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+	assert_int_equal(run_expire(db, &rec, NOW + 10000), 0);
+	sadb_free(db);
+}
+
+static void test_update_moves_deadline(void **state)
+{
+	struct sadb *db = new_db();
+	struct event ev[8];
+	struct recorder rec = { ev, 0, 8, 0, 0 };
+	static const uint64_t h[4] = { 0, 0, 1000, 0 };
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b;
+
+	(void)state;
+	sa = add_timed(db, 0x20, "10.0.0.2", (struct lims){ h, NULL, NULL }, NOW);
+	/* The default idle (500) comes first. */
+	assert_int_equal(sadb_next_deadline(db), NOW + 500);
+	/* Shorter: soft at 100. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 3);
+	pk_add_sa(b, 0x20, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 0, 0, 100, 0);
+	assert_int_equal(sadb_update(db, done(&q), NOW + 1, NULL, &d), 0);
+	assert_int_equal(sadb_next_deadline(db), NOW + 100);
+	/* Longer: hard 5000, soft 4000, idle 3000 (from creation). */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 4);
+	pk_add_sa(b, 0x20, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, 0, 0, 5000, 0);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 0, 0, 4000, 0);
+	pk_add_lifetime(b, SADB_X_EXT_LIFETIME_IDLE, 0, 0, 3000, 0);
+	assert_int_equal(sadb_update(db, done(&q), NOW + 2, NULL, &d), 0);
+	assert_int_equal(sa->hard.addtime, 5000);
+	assert_int_equal(sadb_next_deadline(db), NOW + 3000);
+	assert_int_equal(run_expire(db, &rec, NOW + 2999), 0);
+	/* A refused update changes nothing. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 5);
+	pk_add_sa(b, 0x20, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 0, 0, 9000, 0);
+	expect_fail(sadb_update(db, done(&q), NOW + 3, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_ADDTIME_HSERR);
+	assert_int_equal(sadb_next_deadline(db), NOW + 3000);
+	/* Times past 2^32-1 seconds are kept as 2^32-1. */
+	b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 6);
+	pk_add_sa(b, 0x20, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(b, NULL, "10.0.0.2");
+	pk_add_lifetime(b, SADB_X_EXT_LIFETIME_IDLE, 0, 0, 1ULL << 40, 0);
+	assert_int_equal(sadb_update(db, done(&q), NOW + 4, NULL, &d), 0);
+	assert_int_equal(sa->idle_addtime, UINT32_MAX);
+	assert_int_equal(sadb_next_deadline(db), NOW + 4000);
+	sadb_free(db);
+}
+
+/* xorshift64*: a deterministic stream for the model tests. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
+}
+
+struct model_sa {
+	uint64_t	soft, hard;	/* absolute times, 0 = none */
+	uint8_t		soft_seen, hard_seen;
+};
+
+#define MODEL_N	100000
+
+static struct model_sa *g_model;
+
+static void model_check(void *arg, const struct sadb_sa_rec *r, int kind)
+{
+	struct recorder *rec = arg;
+	struct model_sa *m = &g_model[r->spi - 1];
+
+	assert_true(kind == SADB_EXPIRE_SOFT || kind == SADB_EXPIRE_HARD);
+	if (kind == SADB_EXPIRE_SOFT) {
+		assert_int_equal(m->soft_seen, 0);
+		assert_int_equal(m->hard_seen, 0);
+		assert_true(m->soft != 0 && m->soft <= rec->now);
+		/* Handled in the first pass at or after its time. */
+		assert_true(rec->now < m->soft + 7);
+		assert_true(m->soft >= rec->last);	/* deadline order */
+		rec->last = m->soft;
+		m->soft_seen = 1;
+	} else {
+		assert_int_equal(m->hard_seen, 0);
+		assert_true(m->hard <= rec->now && rec->now < m->hard + 7);
+		assert_true(m->soft == 0 || m->soft_seen);
+		assert_true(m->hard >= rec->last);
+		rec->last = m->hard;
+		m->hard_seen = 1;
+	}
+	rec->n++;
+}
+
+static void test_expire_100k_model(void **state)
+{
+	/* 100k SAs with random lifetimes, expired by passes every 7 s; each
+	 * event checked against the model: on time, once, soft first. */
+	struct sadb *db = new_db();
+	struct recorder rec = { NULL, 0, 0, 0, 0 };
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, t, last = NOW;
+	size_t events = 0, want = 0, pass = 0;
+	char dst[32];
+
+	(void)state;
+	g_model = calloc(MODEL_N, sizeof(*g_model));
+	assert_non_null(g_model);
+	for (uint32_t i = 0; i < MODEL_N; i++) {
+		uint64_t h[4] = { 0 }, s[4] = { 0 }, idle[2] = { 0, 0 };
+		struct model_sa *m = &g_model[i];
+
+		h[2] = 1 + rnd(&seed) % 100000;
+		if (rnd(&seed) % 4 != 0) {
+			s[2] = 1 + rnd(&seed) % h[2];
+			m->soft = NOW + s[2];
+		}
+		m->hard = NOW + h[2];
+		snprintf(dst, sizeof(dst), "10.%u.%u.%u", (i >> 16) & 0xff,
+			 (i >> 8) & 0xff, i & 0xff);
+		/* Idle given as 0/0 explicitly: none (default would be h/2). */
+		add_timed(db, i + 1, dst, (struct lims){ h, s[2] ? s : NULL,
+							idle }, NOW);
+		want += 1 + (s[2] != 0);
+	}
+	for (t = NOW; t <= NOW + 100000 + 7; t += 7) {
+		uint64_t nd = sadb_next_deadline(db);
+
+		/* The next deadline is the model's earliest pending event. */
+		if (pass++ % 143 == 0) {
+			uint64_t best = UINT64_MAX;
+
+			for (uint32_t i = 0; i < MODEL_N; i++) {
+				struct model_sa *m = &g_model[i];
+				uint64_t e = m->soft && !m->soft_seen ?
+					m->soft : m->hard_seen ? UINT64_MAX :
+					m->hard;
+
+				if (e < best)
+					best = e;
+			}
+			assert_true(nd == best);
+		}
+		rec.now = t;
+		events += sadb_expire(db, t, model_check, &rec);
+		last = t;
+	}
+	assert_int_equal(events, want);
+	assert_int_equal(rec.n, want);
+	for (uint32_t i = 0; i < MODEL_N; i++)
+		assert_int_equal(g_model[i].hard_seen, 1);
+	assert_int_equal(sadb_count(db, 0), 0);
+	assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+	(void)last;
+	free(g_model);
+	g_model = NULL;
+	sadb_free(db);
+}
+
+static void test_hard_expiry_zeroes_keys(void **state)
+{
+	struct sadb *db = new_db();
+	struct zero_check z = { 0, 0 };
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+
+	(void)state;
+	sadb_set_key_free_hook(db, key_hook, &z);
+	pk_add_sa(b, 0x30, 0, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC,
+		  SADB_X_EALG_AESCBC, 0);
+	pk_add_lifetime(b, SADB_EXT_LIFETIME_HARD, 0, 0, 10, 0);
+	addrs(b, "10.0.0.1", "10.0.0.2");
+	pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+	pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey128, 128, 0);
+	assert_int_equal(sadb_add(db, done(&q), NOW, NULL, &d), 0);
+	assert_int_equal(sadb_expire(db, NOW + 10, NULL, NULL), 1);
+	assert_int_equal(z.calls, 1);
+	assert_int_equal(z.nonzero, 0);
+	sadb_free(db);
+}
+
+static void test_expire_reply_shape(void **state)
+{
+	struct sadb *db = new_db();
+	static const uint64_t h[4] = { 0, 0, 100, 0 };
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct pk_msg pm;
+	struct req q;
+
+	(void)state;
+	sa = add_timed(db, 0x40, "10.0.0.2", (struct lims){ h, NULL, NULL }, NOW);
+	begin(&q, SADB_EXPIRE, SADB_SATYPE_ESP, 0);
+	assert_int_equal(sadb_write_sa(sa, &q.b, SADB_W_NOKEYS | SADB_W_NOHARD),
+			 0);
+	assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+	assert_false(pk_msg_has(&pm, SADB_EXT_LIFETIME_HARD));
+	assert_true(pk_msg_has(&pm, SADB_EXT_LIFETIME_SOFT));
+	assert_true(pk_msg_has(&pm, SADB_EXT_LIFETIME_CURRENT));
+	begin(&q, SADB_EXPIRE, SADB_SATYPE_ESP, 0);
+	assert_int_equal(sadb_write_sa(sa, &q.b, SADB_W_NOKEYS | SADB_W_NOSOFT),
+			 0);
+	assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+	assert_true(pk_msg_has(&pm, SADB_EXT_LIFETIME_HARD));
+	assert_false(pk_msg_has(&pm, SADB_EXT_LIFETIME_SOFT));
+	begin(&q, SADB_EXPIRE, SADB_SATYPE_ESP, 0);
+	assert_int_equal(sadb_write_expire(sa, &q.b, SADB_EXPIRE_SOFT), 0);
+	assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+	assert_false(pk_msg_has(&pm, SADB_EXT_LIFETIME_HARD));
+	assert_false(pk_msg_has(&pm, SADB_EXT_KEY_AUTH));
+	/* sadb_remove: live SAs only. */
+	{
+		struct sadb_sa_rec copy = *sa;
+
+		assert_int_equal(sadb_remove(db, &copy), -ESRCH);
+		assert_int_equal(sadb_remove(db, sa), 0);
+		assert_int_equal(sadb_remove(db, sa), -ESRCH);
+		assert_int_equal(sadb_count(db, 0), 0);
+		assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+	}
+	/* An SA with an unspecified source gets no proxy (Linux: the
+	 * selector's source equals the SA's). */
+	{
+		struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_ESP, 1);
+
+		pk_add_sa(b, 0x41, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+		addrs(b, NULL, "10.0.0.2");
+		assert_int_equal(sadb_add(db, done(&q), NOW, &sa, &d), 0);
+		begin(&q, SADB_GET, SADB_SATYPE_ESP, 0);
+		assert_int_equal(sadb_write_sa(sa, &q.b, 0), 0);
+		assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+		assert_false(pk_msg_has(&pm, SADB_EXT_ADDRESS_PROXY));
+		assert_int_equal(PK_MSG_EXT(&pm, SADB_X_EXT_SA2,
+					    sadb_x_sa2)->sadb_x_sa2_mode,
+				 IPSEC_MODE_TRANSPORT);
+		assert_int_equal(sa->mode, IPSEC_MODE_ANY);	/* as given */
+	}
+	sadb_free(db);
+}
+
+/* ------------------------------------------------------ direction */
+
+static bool local_is_10_0_0_1(void *arg, const struct sadb_addr *a)
+{
+	struct sadb_addr me = addr_of("10.0.0.1");
+
+	(*(int *)arg)++;
+	return sadb_addr_equal(a, &me);
+}
+
+static const struct pk_msg *dir_add(struct req *q, uint32_t spi,
+				    const char *src, const char *dst,
+				    uint32_t flags)
+{
+	struct pk_buf *b = begin(q, SADB_ADD, SADB_SATYPE_ESP, spi);
+
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, flags);
+	addrs(b, src, dst);
+	return done(q);
+}
+
+static const struct pk_msg *dir_update(struct req *q, uint32_t spi,
+				       const char *dst, uint32_t flags)
+{
+	struct pk_buf *b = begin(q, SADB_UPDATE, SADB_SATYPE_ESP, spi);
+
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, 0, flags);
+	addrs(b, NULL, dst);
+	return done(q);
+}
+
+static void test_direction(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	int calls = 0;
+	const uint32_t IN = SADB_X_SAFLAGS_INBOUND, OUT = SADB_X_SAFLAGS_OUTBOUND;
+
+	(void)state;
+	/* No local-address function: undirected unless told. */
+	assert_int_equal(sadb_add(db, dir_add(&q, 1, "10.0.0.1", "10.0.0.2", 0),
+				  NOW, &sa, &d), 0);
+	assert_int_equal(sa->flags & (IN | OUT), 0);
+	assert_int_equal(sadb_add(db, dir_add(&q, 2, "10.0.0.1", "10.0.0.2",
+					      IN), NOW, &sa, &d), 0);
+	assert_int_equal(sa->flags & (IN | OUT), IN);
+	expect_fail(sadb_add(db, dir_add(&q, 3, "10.0.0.1", "10.0.0.2",
+					 IN | OUT), NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_BAD_SA_DIRECTION);
+	/* With one: dst local -> inbound, src local -> outbound. */
+	sadb_set_local_addr_fn(db, local_is_10_0_0_1, &calls);
+	assert_int_equal(sadb_add(db, dir_add(&q, 4, "10.0.0.2", "10.0.0.1", 0),
+				  NOW, &sa, &d), 0);
+	assert_int_equal(sa->flags & (IN | OUT), IN);
+	assert_int_equal(sadb_add(db, dir_add(&q, 5, "10.0.0.1", "10.0.0.2", 0),
+				  NOW, &sa, &d), 0);
+	assert_int_equal(sa->flags & (IN | OUT), OUT);
+	assert_int_equal(sadb_add(db, dir_add(&q, 6, "10.0.0.3", "10.0.0.2", 0),
+				  NOW, &sa, &d), 0);
+	assert_int_equal(sa->flags & (IN | OUT), 0);
+	/* The request's flag wins over the addresses. */
+	assert_int_equal(sadb_add(db, dir_add(&q, 7, "10.0.0.1", "10.0.0.2",
+					      IN), NOW, &sa, &d), 0);
+	assert_int_equal(sa->flags & (IN | OUT), IN);
+	assert_true(calls > 0);
+	/* The reply echoes the final flags. */
+	{
+		struct pk_msg pm;
+
+		begin(&q, SADB_GET, SADB_SATYPE_ESP, 1);
+		assert_int_equal(sadb_write_sa(sa, &q.b, 0), 0);
+		assert_int_equal(pk_msg_parse(&pm, q.buf, q.b.len, &d), 0);
+		assert_int_equal(PK_MSG_EXT(&pm, SADB_EXT_SA,
+					    sadb_sa)->sadb_sa_flags & (IN | OUT),
+				 IN);
+	}
+	/* Update: an undirected SA takes a direction; none flips. */
+	assert_int_equal(sadb_update(db, dir_update(&q, 1, "10.0.0.2", OUT),
+				     NOW, &sa, &d), 0);
+	assert_int_equal(sa->flags & (IN | OUT), OUT);
+	assert_int_equal(sadb_update(db, dir_update(&q, 1, "10.0.0.2", OUT),
+				     NOW, &sa, &d), 0);
+	expect_fail(sadb_update(db, dir_update(&q, 1, "10.0.0.2", IN), NOW,
+				NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_BAD_SA_DIRECTION);
+	expect_fail(sadb_update(db, dir_update(&q, 6, "10.0.0.2", IN | OUT),
+				NOW, NULL, &d), &d, EINVAL,
+		    SADB_X_DIAGNOSTIC_BAD_SA_DIRECTION);
+	sa = sadb_find(db, SADB_SATYPE_ESP, &(struct sadb_addr){
+			.family = AF_INET, .addr = { 10, 0, 0, 2 } }, 1);
+	assert_int_equal(sa->flags & (IN | OUT), OUT);
+	/* A larval SA updated without a source: decided on its own source. */
+	{
+		const struct sadb_sa_rec *l;
+		struct pk_buf *b;
+
+		assert_int_equal(sadb_getspi(db, getspi_msg(&q, 70, 0x7000,
+							    0x7000, true), NOW,
+					     &l, &d), 0);
+		b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 70);
+		pk_add_sa(b, 0x7000, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL,
+			  0);
+		addrs(b, NULL, "10.0.0.2");
+		assert_int_equal(sadb_update(db, done(&q), NOW, &sa, &d), 0);
+		assert_int_equal(sa->flags & (IN | OUT), OUT);
+	}
+	sadb_free(db);
+}
+
+/* ---------------------------------------------------------- pairs */
+
+static const struct pk_msg *paired_add(struct req *q, uint32_t spi,
+				       const char *src, const char *dst,
+				       uint32_t pair)
+{
+	struct pk_buf *b = begin(q, SADB_ADD, SADB_SATYPE_ESP, spi);
+
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, 0, SADB_EALG_NULL, 0);
+	addrs(b, src, dst);
+	if (pair != 0)
+		pk_add_pair(b, pair);
+	return done(q);
+}
+
+static void test_pair_ops(void **state)
+{
+	struct sadb *db = new_db();
+	const struct sadb_sa_rec *a, *b, *o1, *o2, *lone;
+	struct sadb_sa_rec g1, g2;
+	struct pk_diag d;
+	struct req q;
+	struct pk_buf *pb;
+
+	(void)state;
+	assert_int_equal(sadb_add(db, paired_add(&q, 0xa, "10.0.0.1",
+						 "10.0.0.2", 0), NOW, &a, &d), 0);
+	assert_int_equal(sadb_add(db, paired_add(&q, 0xb, "10.0.0.2",
+						 "10.0.0.1", 0xa), NOW, &b, &d), 0);
+	assert_int_equal(sadb_add(db, paired_add(&q, 0xc, "10.0.0.1",
+						 "10.0.0.2", 0), NOW, &lone, &d),
+			 0);
+	/* UPDATEPAIR: both take the lifetimes; opposite directions. */
+	pb = begin(&q, SADB_X_UPDATEPAIR, SADB_SATYPE_ESP, 1);
+	pk_add_sa(pb, 0xa, 0, SADB_SASTATE_MATURE, 0, 0,
+		  SADB_X_SAFLAGS_OUTBOUND);
+	addrs(pb, NULL, "10.0.0.2");
+	pk_add_lifetime(pb, SADB_EXT_LIFETIME_HARD, 0, 0, 300, 0);
+	assert_int_equal(sadb_update_pair(db, done(&q), NOW, &o1, &o2, &d), 0);
+	assert_ptr_equal(o1, a);
+	assert_ptr_equal(o2, b);
+	assert_int_equal(a->hard.addtime, 300);
+	assert_int_equal(b->hard.addtime, 300);
+	assert_true(a->flags & SADB_X_SAFLAGS_OUTBOUND);
+	assert_true(b->flags & SADB_X_SAFLAGS_INBOUND);
+	/* Both or neither: the partner is inbound, so "inbound" for a
+	 * (outbound for b) fails on a first... and b first: */
+	pb = begin(&q, SADB_X_UPDATEPAIR, SADB_SATYPE_ESP, 2);
+	pk_add_sa(pb, 0xb, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(pb, NULL, "10.0.0.1");
+	pk_add_lifetime(pb, SADB_EXT_LIFETIME_HARD, 0, 0, 200, 0);
+	assert_int_equal(sadb_update_pair(db, done(&q), NOW, &o1, &o2, &d), 0);
+	assert_ptr_equal(o1, b);
+	assert_int_equal(a->hard.addtime, 200);
+	/* A partner that fails its checks: nothing changes on either. */
+	{
+		struct sadb_sa_rec *w = (struct sadb_sa_rec *)b;
+
+		w->soft.addtime = 150;	/* test-only: make b's soft stand */
+		pb = begin(&q, SADB_X_UPDATEPAIR, SADB_SATYPE_ESP, 3);
+		pk_add_sa(pb, 0xa, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+		addrs(pb, NULL, "10.0.0.2");
+		pk_add_lifetime(pb, SADB_EXT_LIFETIME_HARD, 0, 0, 100, 0);
+		expect_fail(sadb_update_pair(db, done(&q), NOW, &o1, &o2, &d),
+			    &d, EINVAL, SADB_X_DIAGNOSTIC_ADDTIME_HSERR);
+		assert_int_equal(a->hard.addtime, 200);
+		assert_int_equal(b->hard.addtime, 200);
+		assert_null(o1);
+		w->soft.addtime = 0;
+	}
+	/* Direction flip refused (a is outbound). */
+	pb = begin(&q, SADB_X_UPDATEPAIR, SADB_SATYPE_ESP, 4);
+	pk_add_sa(pb, 0xa, 0, SADB_SASTATE_MATURE, 0, 0, SADB_X_SAFLAGS_INBOUND);
+	addrs(pb, NULL, "10.0.0.2");
+	expect_fail(sadb_update_pair(db, done(&q), NOW, &o1, &o2, &d), &d,
+		    EINVAL, SADB_X_DIAGNOSTIC_BAD_SA_DIRECTION);
+	/* No partner: 76; missing SA: 78. */
+	pb = begin(&q, SADB_X_UPDATEPAIR, SADB_SATYPE_ESP, 5);
+	pk_add_sa(pb, 0xc, 0, SADB_SASTATE_MATURE, 0, 0, 0);
+	addrs(pb, NULL, "10.0.0.2");
+	expect_fail(sadb_update_pair(db, done(&q), NOW, &o1, &o2, &d), &d,
+		    ESRCH, SADB_X_DIAGNOSTIC_PAIR_SA_NOTFOUND);
+	expect_fail(sadb_delete_pair(db, name_msg(&q, SADB_X_DELPAIR,
+						  SADB_SATYPE_ESP, 0xc,
+						  "10.0.0.2"), &g1, &g2, &d),
+		    &d, ESRCH, SADB_X_DIAGNOSTIC_PAIR_SA_NOTFOUND);
+	assert_int_equal(sadb_count(db, 0), 3);
+	expect_fail(sadb_delete_pair(db, name_msg(&q, SADB_X_DELPAIR,
+						  SADB_SATYPE_ESP, 0xd,
+						  "10.0.0.2"), &g1, &g2, &d),
+		    &d, ESRCH, SADB_X_DIAGNOSTIC_SA_NOTFOUND);
+	/* DELPAIR removes both. */
+	assert_int_equal(sadb_delete_pair(db, name_msg(&q, SADB_X_DELPAIR,
+						       SADB_SATYPE_ESP, 0xb,
+						       "10.0.0.1"), &g1, &g2,
+					  &d), 0);
+	assert_int_equal(g1.spi, 0xb);
+	assert_int_equal(g2.spi, 0xa);
+	assert_int_equal(g1.state, SADB_SASTATE_DEAD);
+	assert_int_equal(g2.state, SADB_SASTATE_DEAD);
+	sadb_rec_release(db, &g1);
+	sadb_rec_release(db, &g2);
+	assert_int_equal(sadb_count(db, 0), 1);
+	assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+	/* A hard expiry unpairs the partner. */
+	{
+		static const uint64_t h[4] = { 0, 0, 10, 0 };
+		static const uint64_t no_idle[2] = { 0, 0 };
+		const struct sadb_sa_rec *x;
+
+		x = add_timed(db, 0xe, "10.0.0.2", (struct lims){ h, NULL,
+								no_idle }, NOW);
+		assert_int_equal(sadb_add(db, paired_add(&q, 0xf, "10.0.0.2",
+							 "10.0.0.1", 0xe), NOW,
+					  &o1, &d), 0);
+		(void)x;
+		assert_int_equal(o1->pair_spi, 0xe);
+		assert_int_equal(sadb_expire(db, NOW + 10, NULL, NULL), 1);
+		assert_int_equal(o1->pair_spi, 0);
+		assert_false(o1->flags & SADB_X_SAFLAGS_PAIRED);
+	}
+	sadb_free(db);
+}
+
+/* --------------------------------------------------------- filter */
+
+static void test_dump_filter(void **state)
+{
+	struct sadb *db = new_db();
+	struct sadb_cursor c;
+	struct sadb_x_filter f;
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+	size_t n;
+	char src[32], dst[32];
+
+	(void)state;
+	/* src 10.1.<i%4>.1, dst 192.168.<i%8>.<i>, plus two IPv6. */
+	for (uint32_t i = 1; i <= 64; i++) {
+		snprintf(src, sizeof(src), "10.1.%u.1", i % 4);
+		snprintf(dst, sizeof(dst), "192.168.%u.%u", i % 8, i);
+		assert_int_equal(sadb_add(db, esp_add(&q, i, src, dst), NOW,
+					  NULL, &d), 0);
+	}
+	assert_int_equal(sadb_add(db, esp_add(&q, 100, "fd00::1", "fd00::2"),
+				  NOW, NULL, &d), 0);
+	assert_int_equal(sadb_add(db, esp_add(&q, 101, "fd01::1", "fd00::3"),
+				  NOW, NULL, &d), 0);
+	memset(&f, 0, sizeof(f));
+	f.sadb_x_filter_family = AF_INET;
+	memcpy(f.sadb_x_filter_saddr, (uint8_t[]){ 10, 1, 2, 0 }, 4);
+	f.sadb_x_filter_splen = 24;
+	memcpy(f.sadb_x_filter_daddr, (uint8_t[]){ 192, 168, 6, 0 }, 4);
+	f.sadb_x_filter_dplen = 23;	/* 192.168.6.0 - 192.168.7.255 */
+	sadb_cursor_open(db, &c, SADB_SATYPE_ESP);
+	assert_int_equal(sadb_cursor_set_filter(&c, &f), 0);
+	n = 0;
+	while ((sa = sadb_cursor_next(db, &c)) != NULL) {
+		assert_int_equal(sa->spi % 4, 2);
+		assert_true(sa->spi % 8 == 6 || sa->spi % 8 == 7);
+		n++;
+		/* Deleting the next match (a non-matching SA lies between)
+		 * moves the cursor to the match after it. */
+		if (n == 1)
+			delete_spi_dst(db, sa->spi + 8, "192.168.6.");
+		assert_int_equal(sadb_cursor_more(&c), n < 7);
+	}
+	sadb_cursor_close(db, &c);
+	/* spi % 8 == 6 (i % 4 == 2): 8 of 64; one deleted on the way: 7. */
+	assert_int_equal(n, 7);
+	/* AF_UNSPEC with zero prefixes: everything. */
+	memset(&f, 0, sizeof(f));
+	sadb_cursor_open(db, &c, 0);
+	assert_int_equal(sadb_cursor_set_filter(&c, &f), 0);
+	for (n = 0; sadb_cursor_next(db, &c) != NULL; n++)
+		;
+	sadb_cursor_close(db, &c);
+	assert_int_equal(n, sadb_count(db, 0));
+	/* IPv6 only, dst fd00::/16 and src fd00::/16. */
+	f.sadb_x_filter_family = AF_INET6;
+	memcpy(f.sadb_x_filter_saddr, (uint8_t[]){ 0xfd, 0x00 }, 2);
+	memcpy(f.sadb_x_filter_daddr, (uint8_t[]){ 0xfd, 0x00 }, 2);
+	f.sadb_x_filter_splen = 16;
+	f.sadb_x_filter_dplen = 16;
+	sadb_cursor_open(db, &c, 0);
+	assert_int_equal(sadb_cursor_set_filter(&c, &f), 0);
+	assert_non_null(sa = sadb_cursor_next(db, &c));
+	assert_int_equal(sa->spi, 100);
+	assert_false(sadb_cursor_more(&c));
+	assert_null(sadb_cursor_next(db, &c));
+	sadb_cursor_close(db, &c);
+	/* Bad prefix lengths. */
+	f.sadb_x_filter_family = AF_INET;
+	f.sadb_x_filter_splen = 33;
+	sadb_cursor_open(db, &c, 0);
+	assert_int_equal(sadb_cursor_set_filter(&c, &f), -EINVAL);
+	assert_false(c.filtered);
+	sadb_cursor_close(db, &c);
+	sadb_free(db);
+}
+
+/* A satype cursor whose next SA is removed skips to the next of its type. */
+static void test_cursor_type_after_removal(void **state)
+{
+	struct sadb *db = new_db();
+	struct sadb_cursor c;
+	const struct sadb_sa_rec *sa;
+	struct pk_diag d;
+	struct req q;
+
+	(void)state;
+	assert_int_equal(sadb_add(db, esp_add(&q, 1, "10.0.0.1", "10.0.0.2"),
+				  NOW, NULL, &d), 0);
+	assert_int_equal(sadb_add(db, esp_add(&q, 2, "10.0.0.1", "10.0.0.2"),
+				  NOW, NULL, &d), 0);
+	{
+		struct pk_buf *b = begin(&q, SADB_ADD, SADB_SATYPE_AH, 1);
+
+		pk_add_sa(b, 3, 0, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC, 0, 0);
+		addrs(b, "10.0.0.1", "10.0.0.2");
+		pk_add_key(b, SADB_EXT_KEY_AUTH, akey160, 160, 0);
+		assert_int_equal(sadb_add(db, done(&q), NOW, NULL, &d), 0);
+	}
+	sadb_cursor_open(db, &c, SADB_SATYPE_ESP);
+	assert_non_null(sa = sadb_cursor_next(db, &c));
+	assert_int_equal(sa->spi, 1);
+	assert_true(sadb_cursor_more(&c));
+	delete_spi(db, 2);
+	assert_false(sadb_cursor_more(&c));	/* not the AH SA */
+	assert_null(sadb_cursor_next(db, &c));
+	sadb_cursor_close(db, &c);
+	sadb_free(db);
+}
+
+/* Many SAs between one pair of gateways: removal must not walk them. */
+static void test_addrpair_many_removals(void **state)
+{
+	struct sadb *db = new_db();
+	struct sadb_addr s = addr_of("10.0.0.1"), t = addr_of("10.0.0.2");
+	const struct sadb_sa_rec *r = NULL;
+	struct pk_diag d;
+	struct req q;
+	size_t n = 0;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 20000; i++)
+		assert_int_equal(sadb_add(db, esp_add(&q, i, "10.0.0.1",
+						      "10.0.0.2"), NOW, NULL, &d),
+				 0);
+	/* Remove from the middle, the head and the tail of the chain. */
+	for (uint32_t i = 1; i <= 20000; i++)
+		if (i % 3 == 0 || i == 1 || i == 20000)
+			delete_spi(db, i);
+	while ((r = sadb_addrpair_next(db, &s, &t, r)) != NULL) {
+		assert_true(r->spi % 3 != 0 && r->spi != 1 && r->spi != 20000);
+		n++;
+	}
+	assert_int_equal(n, sadb_count(db, 0));
+	assert_int_equal(n, 20000 - 6666 - 2);
+	sadb_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,6 +2054,20 @@ int main(void)
 		cmocka_unit_test(test_addrpair),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_scale_100k),
+		cmocka_unit_test(test_expire_each_limit),
+		cmocka_unit_test(test_expire_soft_hard_combinations),
+		cmocka_unit_test(test_use_first_use_and_errors),
+		cmocka_unit_test(test_idle_and_revival),
+		cmocka_unit_test(test_larval_timeout),
+		cmocka_unit_test(test_update_moves_deadline),
+		cmocka_unit_test(test_expire_100k_model),
+		cmocka_unit_test(test_hard_expiry_zeroes_keys),
+		cmocka_unit_test(test_expire_reply_shape),
+		cmocka_unit_test(test_direction),
+		cmocka_unit_test(test_pair_ops),
+		cmocka_unit_test(test_dump_filter),
+		cmocka_unit_test(test_cursor_type_after_removal),
+		cmocka_unit_test(test_addrpair_many_removals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
