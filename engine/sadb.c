@@ -705,8 +705,10 @@ static void derive_state(struct sadb_sa_rec *r)
 {
 	if (r->state == SADB_SASTATE_LARVAL)
 		return;
-	r->state = (r->tflags & TF_IDLE) ? SADB_X_SASTATE_IDLE :
-		(r->tflags & TF_SOFT) ? SADB_SASTATE_DYING : SADB_SASTATE_MATURE;
+	/* Dying outranks idle: after a soft expiry an SA shows DYING, as
+	   on Linux, whether or not it has been used since. */
+	r->state = (r->tflags & TF_SOFT) ? SADB_SASTATE_DYING :
+		(r->tflags & TF_IDLE) ? SADB_X_SASTATE_IDLE : SADB_SASTATE_MATURE;
 }
 
 /*

@@ -256,8 +256,9 @@ typedef void (*sadb_expire_fn)(void *arg, const struct sadb_sa_rec *r,
  *    reached together, SOFT comes first, then HARD.
  *  - idle: unused for idle_usetime since the last use, or never used within
  *    idle_addtime of creation: state SADB_X_SASTATE_IDLE, fn(IDLE), once
- *    until a sadb_use() revives it.  An idle SA that soft-expires stays
- *    IDLE (fn(SOFT) sees it IDLE) and revives as DYING.
+ *    until a sadb_use() revives it; a dying SA that goes idle keeps
+ *    showing DYING (dying outranks idle), and so does an idle SA that
+ *    soft-expires.
  *  - larval: SADB_LARVAL_LIFETIME seconds after GETSPI: state DEAD,
  *    fn(LARVAL), removed.
  * r is valid during the call; fn must not add, update or remove SAs (queue

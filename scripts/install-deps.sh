@@ -13,6 +13,7 @@ packages=(
 	clang          # libFuzzer harnesses
 	libclang-rt-14-dev
 	python3        # the test runner's TAP tally (meson needs it anyway)
+	libedit-dev    # ipseckey: line editing and history
 )
 
 missing=()
