@@ -66,5 +66,33 @@ check "--help prints the usage" bash -c '"$1" --help | grep -q "^usage: pfkeymsg
 check "algorithms lists aes-cbc with its synonyms" \
 	grep -Eq '^encr +12 +aes-cbc +128-256/64 +0 rijndael-cbc\(setkey\) aes\(ipseckey\)$' "$tmp/algs"
 
+# Against a private pfkeyd that the first request starts (autostart finds
+# the daemon beside the tool in the build tree).
+export PFKEY_SOCKET=$tmp/run/pfkey.sock
+unset PFKEY_NO_AUTOSTART
+trap 'pkill -f "pfkeyd --socket $PFKEY_SOCKET"; rm -rf "$tmp"' EXIT
+"$pfkeymsg" send -p add spdadd >"$tmp/send.out" 2>&1
+rc=$?
+check "send starts a private pfkeyd and both requests succeed" \
+	bash -c '[ "$1" -eq 0 ] && [ -S "$2" ] && ! grep -q refused "$3"' \
+	_ "$rc" "$PFKEY_SOCKET" "$tmp/send.out"
+check "the ADD reply carries no keys" bash -c '! grep -q "type=8 }" "$1"' _ "$tmp/send.out"
+"$pfkeymsg" send add >"$tmp/again.out" 2>&1
+rc=$?
+check "a second ADD is refused with EEXIST, exit 1" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "refused: File exists" "$2"' _ "$rc" "$tmp/again.out"
+"$pfkeymsg" dump -p >"$tmp/dump.out" 2>&1
+rc=$?
+check "dump shows the SA (keys as XX) and the policy" \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^SADB_DUMP: record 1$" "$2" &&
+		 grep -q "^SADB_X_SPDDUMP: record 1$" "$2" &&
+		 grep -q "key= XXXXXXXX" "$2" && ! grep -q "6578616d" "$2"' \
+	_ "$rc" "$tmp/dump.out"
+PFKEY_NO_AUTOSTART=1 PFKEY_SOCKET=$tmp/none/pfkey.sock "$pfkeymsg" dump \
+	>/dev/null 2>"$tmp/err"
+rc=$?
+check "no daemon and no autostart: exit 1 with the reason" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "cannot reach pfkeyd" "$2"' _ "$rc" "$tmp/err"
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -4,6 +4,8 @@
  *   pfkeymsg decode [-p] [-H] [FILE...]	decode raw messages, validate each
  *   pfkeymsg example NAME			write an example message to stdout
  *   pfkeymsg algorithms			list the algorithm table
+ *   pfkeymsg send [-p] NAME...		send examples to pfkeyd, print replies
+ *   pfkeymsg dump [-p]			dump pfkeyd's SADB and SPD
  *
  * A debugging companion to libpfkey: everything it prints comes from the
  * library's validator, printer and algorithm table.
@@ -19,11 +21,14 @@
 #include "pfkey/alg.h"
 #include "pfkey/msg.h"
 #include "pfkey/print.h"
+#include "pfkey/transport.h"
 
 static const char usage_text[] =
 	"usage: pfkeymsg decode [-p] [-H] [FILE...]\n"
 	"       pfkeymsg example add|getspi|spdadd|register\n"
 	"       pfkeymsg algorithms\n"
+	"       pfkeymsg send [-p] add|getspi|spdadd|register...\n"
+	"       pfkeymsg dump [-p]\n"
 	"       pfkeymsg -h | --help\n"
 	"\n"
 	"decode      read raw PF_KEY v2 messages from each FILE (or standard\n"
@@ -31,7 +36,13 @@ static const char usage_text[] =
 	"  -p        print key bytes as XX\n"
 	"  -H        also print the bytes of each message in hex\n"
 	"example     write an example message (binary) to standard output\n"
-	"algorithms  list the algorithms, their ids, names and key lengths\n";
+	"algorithms  list the algorithms, their ids, names and key lengths\n"
+	"send        send each example to pfkeyd (starting a private one when\n"
+	"            none answers) and print its reply\n"
+	"dump        print every SA and policy pfkeyd holds\n"
+	"  -p        (send, dump) print key bytes as XX\n"
+	"The socket is $PFKEY_SOCKET or the default of pfkeyd(8);\n"
+	"PFKEY_NO_AUTOSTART=1 forbids starting a daemon.\n";
 
 /* ---------------------------------------------------------------- decode */
 
@@ -202,42 +213,201 @@ static const struct {
 	{ "register", example_register },
 };
 
+/* Builds the example called name into b; 0, or 2 for an unknown name. */
+static int build_example(const char *name, struct pk_buf *b, void *mem,
+			 size_t cap)
+{
+	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+		if (strcmp(name, examples[i].name) != 0)
+			continue;
+		pk_buf_init(b, mem, cap);
+		examples[i].build(b);
+		if (pk_buf_error(b) != 0) {
+			fprintf(stderr, "pfkeymsg: building %s: %s\n", name,
+				strerror(-pk_buf_error(b)));
+			return 1;
+		}
+		return 0;
+	}
+	fprintf(stderr, "pfkeymsg: unknown example \"%s\"\n", name);
+	fputs(usage_text, stderr);
+	return 2;
+}
+
 static int cmd_example(int argc, char **argv)
 {
 	static uint8_t mem[SADB_MSG_MAX_BYTES] __attribute__((aligned(8)));
+	struct pk_buf b;
+	int rc;
 
 	if (argc != 2) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
-		struct pk_buf b;
-
-		if (strcmp(argv[1], examples[i].name) != 0)
-			continue;
-		pk_buf_init(&b, mem, sizeof(mem));
-		examples[i].build(&b);
-		if (pk_buf_error(&b) != 0) {
-			fprintf(stderr, "pfkeymsg: building %s: %s\n",
-				argv[1], strerror(-pk_buf_error(&b)));
-			return 1;
-		}
-		if (isatty(STDOUT_FILENO)) {
-			fputs("pfkeymsg: not writing a binary message to a "
-			      "terminal; redirect or pipe it\n", stderr);
-			return 2;
-		}
-		if (fwrite(mem, 1, b.len, stdout) != b.len ||
-		    fflush(stdout) != 0) {
-			fprintf(stderr, "pfkeymsg: write: %s\n",
-				strerror(errno));
-			return 1;
-		}
-		return 0;
+	rc = build_example(argv[1], &b, mem, sizeof(mem));
+	if (rc != 0)
+		return rc;
+	if (isatty(STDOUT_FILENO)) {
+		fputs("pfkeymsg: not writing a binary message to a terminal; "
+		      "redirect or pipe it\n", stderr);
+		return 2;
 	}
-	fprintf(stderr, "pfkeymsg: unknown example \"%s\"\n", argv[1]);
-	fputs(usage_text, stderr);
-	return 2;
+	if (fwrite(mem, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+		fprintf(stderr, "pfkeymsg: write: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- send, dump */
+
+static int hide_flag(int argc, char **argv, unsigned *flags)
+{
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "p")) != -1) {
+		if (opt != 'p') {
+			fputs(usage_text, stderr);
+			return -1;
+		}
+		*flags |= PK_PRINT_HIDE_KEYS;
+	}
+	return optind;
+}
+
+static struct pk_conn *connect_daemon(void)
+{
+	struct pk_connect_opts o;
+	struct pk_diag d;
+	struct pk_conn *c;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.diag = &d;
+	pk_diag_clear(&d);
+	rc = pk_connect(&c, &o);
+	if (rc != 0) {
+		fprintf(stderr, "pfkeymsg: cannot reach pfkeyd: %s%s%s\n",
+			strerror(-rc), d.detail[0] ? ": " : "", d.detail);
+		return NULL;
+	}
+	return c;
+}
+
+/* Prints a reply; 1 when it carries an errno. */
+static int show_reply(const uint8_t *buf, size_t len, unsigned flags)
+{
+	int err = pk_reply_errno(buf, len);
+
+	pk_print_msg(stdout, "  ", buf, len, flags);
+	if (err != 0) {
+		const char *t = pk_diag_text(pk_reply_diagnostic(buf, len));
+
+		printf("  refused: %s (diagnostic %u: %s)\n", strerror(-err),
+		       pk_reply_diagnostic(buf, len), t != NULL ? t : "?");
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	static uint8_t mem[SADB_MSG_MAX_BYTES] __attribute__((aligned(8)));
+	static uint8_t rep[SADB_MSG_MAX_BYTES] __attribute__((aligned(8)));
+	unsigned flags = 0;
+	int first = hide_flag(argc, argv, &flags), failed = 0;
+	struct pk_conn *c;
+
+	if (first < 0 || first == argc) {
+		if (first == argc)
+			fputs(usage_text, stderr);
+		return 2;
+	}
+	c = connect_daemon();
+	if (c == NULL)
+		return 1;
+	for (int i = first; i < argc; i++) {
+		struct pk_buf b;
+		size_t rlen;
+		int rc = build_example(argv[i], &b, mem, sizeof(mem));
+
+		if (rc != 0) {
+			pk_close(c);
+			return rc;
+		}
+		pk_buf_msg(&b)->sadb_msg_seq = pk_conn_next_seq(c);
+		pk_buf_msg(&b)->sadb_msg_pid = pk_conn_pid(c);
+		printf("%s: sent %zu bytes, reply:\n", argv[i], b.len);
+		rc = pk_request(c, mem, b.len, rep, sizeof(rep), &rlen, 5000);
+		if (rc != 0) {
+			fprintf(stderr, "pfkeymsg: %s: %s\n", argv[i],
+				strerror(-rc));
+			pk_close(c);
+			return 1;
+		}
+		failed |= show_reply(rep, rlen, flags);
+	}
+	pk_close(c);
+	return failed;
+}
+
+/* One dump (SADB_DUMP or SPDDUMP): prints records until seq 0. */
+static int dump_one(struct pk_conn *c, uint8_t type, unsigned flags)
+{
+	static uint8_t rep[SADB_MSG_MAX_BYTES] __attribute__((aligned(8)));
+	struct sadb_msg h;
+	struct pk_buf b;
+	unsigned n = 0;
+
+	pk_buf_init(&b, &h, sizeof(h));
+	pk_msg_begin(&b, type, SADB_SATYPE_UNSPEC, pk_conn_next_seq(c),
+		     pk_conn_pid(c));
+	if (pk_send(c, &h, sizeof(h)) != 0)
+		return -1;
+	for (;;) {
+		const struct sadb_msg *r = (const struct sadb_msg *)rep;
+		size_t len;
+		int rc = pk_recv(c, rep, sizeof(rep), &len, 5000);
+
+		if (rc != 0) {
+			fprintf(stderr, "pfkeymsg: dump: %s\n", strerror(-rc));
+			return -1;
+		}
+		if (len < sizeof(*r) || r->sadb_msg_type != type ||
+		    r->sadb_msg_pid != h.sadb_msg_pid)
+			continue;	/* somebody else's broadcast */
+		if (r->sadb_msg_errno == ENOENT) {
+			printf("%s: empty\n", pk_msg_type_name(type));
+			return 0;
+		}
+		printf("%s: record %u\n", pk_msg_type_name(type), ++n);
+		if (show_reply(rep, len, flags) != 0)
+			return -1;
+		if (r->sadb_msg_seq == 0)
+			return 0;
+	}
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	unsigned flags = 0;
+	int first = hide_flag(argc, argv, &flags), rc;
+	struct pk_conn *c;
+
+	if (first != argc) {
+		if (first >= 0)
+			fputs(usage_text, stderr);
+		return 2;
+	}
+	c = connect_daemon();
+	if (c == NULL)
+		return 1;
+	rc = dump_one(c, SADB_DUMP, flags);
+	if (rc == 0)
+		rc = dump_one(c, SADB_X_SPDDUMP, flags);
+	pk_close(c);
+	return rc == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------------ algorithms */
@@ -303,6 +473,10 @@ int main(int argc, char **argv)
 		return cmd_example(argc - 1, argv + 1);
 	if (strcmp(argv[1], "algorithms") == 0 && argc == 2)
 		return cmd_algorithms();
+	if (strcmp(argv[1], "send") == 0)
+		return cmd_send(argc - 1, argv + 1);
+	if (strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc - 1, argv + 1);
 	fprintf(stderr, "pfkeymsg: unknown command \"%s\"\n", argv[1]);
 	fputs(usage_text, stderr);
 	return 2;
