@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "local.h"
 #include "log.h"
 #include "pfkey/msg.h"
 #include "queue.h"
@@ -95,6 +96,7 @@ struct server {
 	uint8_t		*rbuf;		/* one request */
 	uint8_t		*pbuf;		/* one pulled dump record */
 	struct current	cur;
+	struct local_addrs local;	/* for SA directions */
 };
 
 static uint64_t now_seconds(void)
@@ -843,6 +845,7 @@ int server_new(const struct server_config *cfg, struct server **out)
 			d.detail[0] ? ": " : "", d.detail);
 		goto fail;
 	}
+	sadb_set_local_addr_fn(engine_sadb(s->e), local_is_local, &s->local);
 	*out = s;
 	return 0;
 
@@ -863,6 +866,7 @@ void server_free(struct server *s)
 	free(s->clients);
 	if (s->e != NULL)
 		engine_free(s->e);
+	local_addrs_free(&s->local);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	if (s->sigfd >= 0)

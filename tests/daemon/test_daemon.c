@@ -571,6 +571,47 @@ static bool t_errors(void)
 	return true;
 }
 
+/* The reply's SA flags of an ADD from src to dst without direction flags. */
+static int added_flags(int fd, const char *src, const char *dst, uint32_t spi)
+{
+	struct sockaddr_in a;
+	struct pk_msg pm;
+	struct msgbuf m;
+	struct pk_buf *b = begin(&m, SADB_ADD, SADB_SATYPE_ESP, spi);
+	ssize_t n;
+
+	pk_add_sa(b, spi, 0, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC,
+		  SADB_X_EALG_AESCBC, 0);
+	pk_add_address(b, SADB_EXT_ADDRESS_SRC, sin4(&a, src), 0, 32);
+	pk_add_address(b, SADB_EXT_ADDRESS_DST, sin4(&a, dst), 0, 32);
+	pk_add_key(b, SADB_EXT_KEY_AUTH, akey, 160, 0);
+	pk_add_key(b, SADB_EXT_KEY_ENCRYPT, ekey, 128, 0);
+	if (request(fd, m.mem, b->len, rbuf, sizeof(rbuf), &n) != 0 ||
+	    !parse(&pm, rbuf, (size_t)n) || pm.ext[SADB_EXT_SA] == NULL)
+		return -1;
+	return (int)(PK_MSG_EXT(&pm, SADB_EXT_SA, sadb_sa)->sadb_sa_flags &
+		     SADB_X_SAFLAGS_DIRECTION);
+}
+
+/* Without direction flags, the host's own addresses decide (Solaris). */
+static bool t_direction(void)
+{
+	int fd = cli();
+	int f;
+
+	CHECK(fd >= 0, "connect");
+	CHECK(flush_all(fd), "flush");
+	f = added_flags(fd, "192.0.2.9", "127.0.0.1", 0x3001);
+	CHECK(f == (int)SADB_X_SAFLAGS_INBOUND, "to loopback: flags 0x%x", f);
+	f = added_flags(fd, "127.0.0.1", "192.0.2.9", 0x3002);
+	CHECK(f == (int)SADB_X_SAFLAGS_OUTBOUND, "from loopback: flags 0x%x", f);
+	f = added_flags(fd, "192.0.2.8", "192.0.2.9", 0x3003);
+	CHECK(f == 0, "neither local: flags 0x%x", f);
+	CHECK(flush_all(fd), "flush");
+	close(fd);
+	return true;
+}
+
 static bool t_broadcast(void)
 {
 	int a = cli(), b = cli();
@@ -1544,6 +1585,7 @@ int main(int argc, char **argv)
 	run("socket file 0600", t_socket_mode);
 	run("ADD GET DUMP DELETE round trip", t_round_trip);
 	run("errors: EEXIST, ESRCH, ENOENT", t_errors);
+	run("direction from the host's addresses", t_direction);
 	run("broadcasts: ADD to all, GET to the sender", t_broadcast);
 	run("REGISTER, soft and hard EXPIRE in real time", t_register_expire);
 	run("promiscuous: raw request before reply", t_promisc);
