@@ -4,7 +4,9 @@
  * rules for what a request carries, and SA types.  The parser, the engine,
  * the printers and the tools all read these; nothing else spells them.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <strings.h>
 
 #include "pfkey/msg.h"
 
@@ -222,4 +224,82 @@ static const char *const satype_table[SADB_SATYPE_MAX + 1] = {
 const char *pk_satype_name(unsigned satype)
 {
 	return satype <= SADB_SATYPE_MAX ? satype_table[satype] : NULL;
+}
+
+/*
+ * The words of the smaller vocabularies, lower case as setkey writes them
+ * (ipseckey prints states in upper case and reads any case).
+ */
+static const char *const state_words[] = {
+	[SADB_SASTATE_LARVAL] = "larval",
+	[SADB_SASTATE_MATURE] = "mature",
+	[SADB_SASTATE_DYING] = "dying",
+	[SADB_SASTATE_DEAD] = "dead",
+	[SADB_X_SASTATE_ACTIVE_ELSEWHERE] = "active_elsewhere",
+	[SADB_X_SASTATE_IDLE] = "idle",
+};
+
+/* KAME knows any, transport and tunnel; Linux adds BEET. */
+static const char *const mode_words[] = {
+	[IPSEC_MODE_ANY] = "any",
+	[IPSEC_MODE_TRANSPORT] = "transport",
+	[IPSEC_MODE_TUNNEL] = "tunnel",
+	[IPSEC_MODE_BEET] = "beet",
+};
+
+static const char *const dir_words[] = {
+	[IPSEC_DIR_ANY] = "any",
+	[IPSEC_DIR_INBOUND] = "in",
+	[IPSEC_DIR_OUTBOUND] = "out",
+	[IPSEC_DIR_FWD] = "fwd",
+};
+
+static const char *const policy_words[] = {
+	[IPSEC_POLICY_DISCARD] = "discard",
+	[IPSEC_POLICY_NONE] = "none",
+	[IPSEC_POLICY_IPSEC] = "ipsec",
+	[IPSEC_POLICY_ENTRUST] = "entrust",
+	[IPSEC_POLICY_BYPASS] = "bypass",
+};
+
+static const char *const level_words[] = {
+	[IPSEC_LEVEL_DEFAULT] = "default",
+	[IPSEC_LEVEL_USE] = "use",
+	[IPSEC_LEVEL_REQUIRE] = "require",
+	[IPSEC_LEVEL_UNIQUE] = "unique",
+};
+
+static const struct {
+	const char *const	*words;
+	size_t			n;
+} vocab[] = {
+#define V(t) { (t), sizeof(t) / sizeof((t)[0]) }
+	[PK_WORD_STATE] = V(state_words),
+	[PK_WORD_MODE] = V(mode_words),
+	[PK_WORD_DIR] = V(dir_words),
+	[PK_WORD_POLICY] = V(policy_words),
+	[PK_WORD_LEVEL] = V(level_words),
+#undef V
+};
+
+const char *pk_word(enum pk_word_kind kind, unsigned value)
+{
+	if ((size_t)kind >= sizeof(vocab) / sizeof(vocab[0]) ||
+	    value >= vocab[kind].n)
+		return NULL;
+	return vocab[kind].words[value];
+}
+
+int pk_word_value(enum pk_word_kind kind, const char *word, unsigned *value)
+{
+	if ((size_t)kind >= sizeof(vocab) / sizeof(vocab[0]))
+		return -EINVAL;
+	for (size_t i = 0; i < vocab[kind].n; i++) {
+		if (vocab[kind].words[i] != NULL &&
+		    strcasecmp(vocab[kind].words[i], word) == 0) {
+			*value = (unsigned)i;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

@@ -117,14 +117,6 @@ static const char *const state_names[] = {
 	[SADB_X_SASTATE_IDLE]		= "IDLE",
 };
 
-/* The state keywords of ipseckey's "state" (save output). */
-static const char *const state_keywords[] = {
-	[SADB_SASTATE_LARVAL]	= "larval",
-	[SADB_SASTATE_MATURE]	= "mature",
-	[SADB_SASTATE_DYING]	= "dying",
-	[SADB_SASTATE_DEAD]	= "dead",
-};
-
 /*
  * SA flags, by meaning: first the Solaris names in the order the
  * reference documents, then the flags only KAME or Linux have, in bit
@@ -176,35 +168,6 @@ static const char *const ident_keywords[] = {
 	[SADB_X_IDENTTYPE_GN]		= "der_gn",
 	[SADB_X_IDENTTYPE_KEY_ID]	= "key_id",
 	[SADB_X_IDENTTYPE_ADDR_RANGE]	= "addr_range",
-};
-
-static const char *const mode_names[] = {
-	[IPSEC_MODE_ANY]	= "any",
-	[IPSEC_MODE_TRANSPORT]	= "transport",
-	[IPSEC_MODE_TUNNEL]	= "tunnel",
-	[IPSEC_MODE_BEET]	= "beet",
-};
-
-static const char *const policy_type_names[] = {
-	[IPSEC_POLICY_DISCARD]	= "discard",
-	[IPSEC_POLICY_NONE]	= "none",
-	[IPSEC_POLICY_IPSEC]	= "ipsec",
-	[IPSEC_POLICY_ENTRUST]	= "entrust",
-	[IPSEC_POLICY_BYPASS]	= "bypass",
-};
-
-static const char *const policy_dir_names[] = {
-	[IPSEC_DIR_ANY]		= "any",
-	[IPSEC_DIR_INBOUND]	= "in",
-	[IPSEC_DIR_OUTBOUND]	= "out",
-	[IPSEC_DIR_FWD]		= "fwd",
-};
-
-static const char *const level_names[] = {
-	[IPSEC_LEVEL_DEFAULT]	= "default",
-	[IPSEC_LEVEL_USE]	= "use",
-	[IPSEC_LEVEL_REQUIRE]	= "require",
-	[IPSEC_LEVEL_UNIQUE]	= "unique",
 };
 
 /* Address extensions: line prefix, label, save keyword, port keyword. */
@@ -651,10 +614,10 @@ static void print_policy(FILE *f, const struct sadb_x_policy *p)
 	const struct sadb_x_ipsecrequest *r = NULL;
 
 	fputs("POL: Policy type=", f);
-	put_name_or_num(f, TABLE_NAME(policy_type_names, p->sadb_x_policy_type),
+	put_name_or_num(f, pk_word(PK_WORD_POLICY, p->sadb_x_policy_type),
 			p->sadb_x_policy_type);
 	fputs(", dir=", f);
-	put_name_or_num(f, TABLE_NAME(policy_dir_names, p->sadb_x_policy_dir),
+	put_name_or_num(f, pk_word(PK_WORD_DIR, p->sadb_x_policy_dir),
 			p->sadb_x_policy_dir);
 	fprintf(f, ", id=%" PRIu32 ", priority=0x%" PRIx32 "\n",
 		p->sadb_x_policy_id, p->sadb_x_policy_priority);
@@ -668,8 +631,7 @@ static void print_policy(FILE *f, const struct sadb_x_policy *p)
 				   proto == IPPROTO_COMP ? "ipcomp" : NULL,
 				proto);
 		fputc('/', f);
-		put_name_or_num(f, TABLE_NAME(mode_names,
-					      r->sadb_x_ipsecrequest_mode),
+		put_name_or_num(f, pk_word(PK_WORD_MODE, r->sadb_x_ipsecrequest_mode),
 				r->sadb_x_ipsecrequest_mode);
 		fputc('/', f);
 		if (pk_request_endpoints(r, &ts, &td) == 1) {
@@ -681,8 +643,7 @@ static void print_policy(FILE *f, const struct sadb_x_policy *p)
 			fprintf(f, "%s-%s", a, b);
 		}
 		fputc('/', f);
-		put_name_or_num(f, TABLE_NAME(level_names,
-					      r->sadb_x_ipsecrequest_level),
+		put_name_or_num(f, pk_word(PK_WORD_LEVEL, r->sadb_x_ipsecrequest_level),
 				r->sadb_x_ipsecrequest_level);
 		fprintf(f, " reqid=%" PRIu32 "\n",
 			r->sadb_x_ipsecrequest_reqid);
@@ -692,7 +653,7 @@ static void print_policy(FILE *f, const struct sadb_x_policy *p)
 static void print_sa2(FILE *f, const struct sadb_x_sa2 *s)
 {
 	fputs("SA2: mode=", f);
-	put_name_or_num(f, TABLE_NAME(mode_names, s->sadb_x_sa2_mode),
+	put_name_or_num(f, pk_word(PK_WORD_MODE, s->sadb_x_sa2_mode),
 			s->sadb_x_sa2_mode);
 	fprintf(f, " reqid=%" PRIu32, s->sadb_x_sa2_reqid);
 	if (s->sadb_x_sa2_sequence != 0)
@@ -1134,8 +1095,10 @@ int pk_ipseckey_print_save(FILE *f, const struct pk_msg *m, unsigned flags)
 			fprintf(f, "auth_alg %u ", sa->sadb_sa_auth);
 	}
 	fprintf(f, "replay %u ", sa->sadb_sa_replay);
-	if (sa->sadb_sa_state != SADB_SASTATE_MATURE) {
-		name = TABLE_NAME(state_keywords, sa->sadb_sa_state);
+	/* Idle and active-elsewhere are passing states: restored as mature. */
+	if (sa->sadb_sa_state != SADB_SASTATE_MATURE &&
+	    sa->sadb_sa_state <= SADB_SASTATE_DEAD) {
+		name = pk_word(PK_WORD_STATE, sa->sadb_sa_state);
 		if (name != NULL)
 			fprintf(f, "state %s ", name);
 		else

@@ -60,51 +60,6 @@
 
 /* ---------------------------------------------------------- vocabulary */
 
-/* A word for each small number, NULL where there is none. */
-static const char *word(const char *const *table, size_t n, unsigned v)
-{
-	return v < n ? table[v] : NULL;
-}
-
-#define WORD(table, v) word((table), sizeof(table) / sizeof((table)[0]), (v))
-
-static const char *const state_words[] = {
-	[SADB_SASTATE_LARVAL] = "larval",
-	[SADB_SASTATE_MATURE] = "mature",
-	[SADB_SASTATE_DYING] = "dying",
-	[SADB_SASTATE_DEAD] = "dead",
-};
-
-/* KAME knows any/transport/tunnel; Linux adds BEET, which setkey lacks. */
-static const char *const mode_words[] = {
-	[IPSEC_MODE_ANY] = "any",
-	[IPSEC_MODE_TRANSPORT] = "transport",
-	[IPSEC_MODE_TUNNEL] = "tunnel",
-	[IPSEC_MODE_BEET] = "beet",
-};
-
-static const char *const dir_words[] = {
-	[IPSEC_DIR_ANY] = "any",
-	[IPSEC_DIR_INBOUND] = "in",
-	[IPSEC_DIR_OUTBOUND] = "out",
-	[IPSEC_DIR_FWD] = "fwd",
-};
-
-static const char *const policy_words[] = {
-	[IPSEC_POLICY_DISCARD] = "discard",
-	[IPSEC_POLICY_NONE] = "none",
-	[IPSEC_POLICY_IPSEC] = "ipsec",
-	[IPSEC_POLICY_ENTRUST] = "entrust",
-	[IPSEC_POLICY_BYPASS] = "bypass",
-};
-
-static const char *const level_words[] = {
-	[IPSEC_LEVEL_DEFAULT] = "default",
-	[IPSEC_LEVEL_USE] = "use",
-	[IPSEC_LEVEL_REQUIRE] = "require",
-	[IPSEC_LEVEL_UNIQUE] = "unique",
-};
-
 /* Prints the word for v, or v in decimal; then suffix. */
 static void print_word(FILE *f, const char *w, unsigned v, const char *suffix)
 {
@@ -426,7 +381,7 @@ int pk_setkey_print_sa(FILE *f, const struct pk_msg *m, unsigned flags,
 	fputs("\n\t", f);
 	print_sa_proto(f, m, sa);
 	fputs("mode=", f);
-	print_word(f, WORD(mode_words, mode), mode, " ");
+	print_word(f, pk_word(PK_WORD_MODE, mode), mode, " ");
 	fprintf(f, "spi=%" PRIu32 "(0x%08" PRIx32 ") reqid=%" PRIu32
 		"(0x%08" PRIx32 ")\n", spi, spi, reqid, reqid);
 	if (oa != NULL) {
@@ -440,7 +395,7 @@ int pk_setkey_print_sa(FILE *f, const struct pk_msg *m, unsigned flags,
 	print_sa_keys(f, m, sa);
 	fprintf(f, "\tseq=0x%08" PRIx32 " replay=%u flags=0x%08" PRIx32
 		" state=", seq, sa->sadb_sa_replay, sa->sadb_sa_flags);
-	print_word(f, WORD(state_words, sa->sadb_sa_state),
+	print_word(f, pk_word(PK_WORD_STATE, sa->sadb_sa_state),
 		   sa->sadb_sa_state, " \n");
 	print_sa_lifetimes(f, m, now);
 	print_sec_ctx(f, m);
@@ -599,7 +554,7 @@ static void print_request(FILE *f, const struct sadb_x_ipsecrequest *r,
 	}
 	fputc('\t', f);
 	print_word(f, proto, r->sadb_x_ipsecrequest_proto, "/");
-	print_word(f, WORD(mode_words, r->sadb_x_ipsecrequest_mode),
+	print_word(f, pk_word(PK_WORD_MODE, r->sadb_x_ipsecrequest_mode),
 		   r->sadb_x_ipsecrequest_mode, "/");
 	if (pk_request_endpoints(r, &src, &dst)) {
 		print_endpoint(f, &src, ports);
@@ -607,7 +562,7 @@ static void print_request(FILE *f, const struct sadb_x_ipsecrequest *r,
 		print_endpoint(f, &dst, ports);
 	}
 	fputc('/', f);
-	print_word(f, WORD(level_words, r->sadb_x_ipsecrequest_level),
+	print_word(f, pk_word(PK_WORD_LEVEL, r->sadb_x_ipsecrequest_level),
 		   r->sadb_x_ipsecrequest_level, "");
 	/*
 	 * A reqid follows any level that has one: ":N" for a manual reqid
@@ -660,10 +615,10 @@ int pk_setkey_print_policy(FILE *f, const struct pk_msg *m, unsigned flags,
 	fputc('\n', f);
 
 	fputc('\t', f);
-	print_word(f, WORD(dir_words, p->sadb_x_policy_dir),
+	print_word(f, pk_word(PK_WORD_DIR, p->sadb_x_policy_dir),
 		   p->sadb_x_policy_dir, " ");
 	print_priority(f, p->sadb_x_policy_priority);
-	print_word(f, WORD(policy_words, p->sadb_x_policy_type),
+	print_word(f, pk_word(PK_WORD_POLICY, p->sadb_x_policy_type),
 		   p->sadb_x_policy_type, "\n");
 	if (p->sadb_x_policy_type == IPSEC_POLICY_IPSEC)
 		for (r = pk_policy_next_request(p, NULL); r != NULL;

@@ -1083,10 +1083,11 @@ static void test_save_odd_keys_and_numbers(void **state)
 	pk_add_ident(&T.b, SADB_EXT_IDENTITY_SRC, SADB_X_IDENTTYPE_KEY_ID, 0,
 		     "kid");
 	finish();
+	/* A passing state (active elsewhere) is restored as mature. */
 	expect_save(0,
 		"# begin assoc\n"
 		"add 9  \\\n"
-		"    spi 0x4000 encr_alg 77 auth_alg 99 replay 0 state 4  \\\n"
+		"    spi 0x4000 encr_alg 77 auth_alg 99 replay 0  \\\n"
 		"    dst 10.0.0.2 \\\n"
 		"    srcidtype 6 kid \\\n"
 		"\tauthkey 123456789ab/44 \\\n"

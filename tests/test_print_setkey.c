@@ -659,7 +659,8 @@ static void test_sa_states(void **state)
 		{ SADB_SASTATE_MATURE, " state=mature \n" },
 		{ SADB_SASTATE_DYING, " state=dying \n" },
 		{ SADB_SASTATE_DEAD, " state=dead \n" },
-		{ SADB_X_SASTATE_IDLE, " state=5 \n" },
+		{ SADB_X_SASTATE_ACTIVE_ELSEWHERE, " state=active_elsewhere \n" },
+		{ SADB_X_SASTATE_IDLE, " state=idle \n" },
 	};
 	size_t i;
 

@@ -210,6 +210,20 @@ const char *pk_msg_type_name(unsigned type);
 /* "esp", "ah", "ipcomp", or NULL. */
 const char *pk_satype_name(unsigned satype);
 
+/* The small vocabularies: SA states, modes, policy directions, types, levels. */
+enum pk_word_kind {
+	PK_WORD_STATE,		/* SADB_SASTATE_*: "larval" ... "idle" */
+	PK_WORD_MODE,		/* IPSEC_MODE_*: "any" "transport" "tunnel" "beet" */
+	PK_WORD_DIR,		/* IPSEC_DIR_*: "any" "in" "out" "fwd" */
+	PK_WORD_POLICY,		/* IPSEC_POLICY_*: "discard" ... "bypass" */
+	PK_WORD_LEVEL,		/* IPSEC_LEVEL_*: "default" "use" "require" "unique" */
+};
+
+/* The lower-case word for value, or NULL. */
+const char *pk_word(enum pk_word_kind kind, unsigned value);
+/* The value of a word (any case): 0, or -ENOENT. */
+int pk_word_value(enum pk_word_kind kind, const char *word, unsigned *value);
+
 /* How a request's sadb_msg_satype is constrained. */
 enum pk_satype_rule {
 	PK_SAT_ANY = 0,		/* anything known, UNSPEC included */
