@@ -1984,6 +1984,52 @@ static void test_ext_reserve_huge(void **state)
 	free(buf);
 }
 
+/* The small vocabularies: every word reads back as its value, any case. */
+static void test_words(void **state)
+{
+	static const struct {
+		enum pk_word_kind	kind;
+		unsigned		value;
+		const char		*word;
+	} cases[] = {
+		{ PK_WORD_STATE, SADB_SASTATE_LARVAL, "larval" },
+		{ PK_WORD_STATE, SADB_SASTATE_DEAD, "dead" },
+		{ PK_WORD_STATE, SADB_X_SASTATE_IDLE, "idle" },
+		{ PK_WORD_MODE, IPSEC_MODE_ANY, "any" },
+		{ PK_WORD_MODE, IPSEC_MODE_TUNNEL, "tunnel" },
+		{ PK_WORD_MODE, IPSEC_MODE_BEET, "beet" },
+		{ PK_WORD_DIR, IPSEC_DIR_INBOUND, "in" },
+		{ PK_WORD_DIR, IPSEC_DIR_FWD, "fwd" },
+		{ PK_WORD_POLICY, IPSEC_POLICY_DISCARD, "discard" },
+		{ PK_WORD_POLICY, IPSEC_POLICY_BYPASS, "bypass" },
+		{ PK_WORD_LEVEL, IPSEC_LEVEL_DEFAULT, "default" },
+		{ PK_WORD_LEVEL, IPSEC_LEVEL_UNIQUE, "unique" },
+	};
+	unsigned v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char upper[32];
+		size_t j;
+
+		assert_string_equal(pk_word(cases[i].kind, cases[i].value),
+				    cases[i].word);
+		for (j = 0; cases[i].word[j] != '\0'; j++)
+			upper[j] = (char)(cases[i].word[j] - 'a' + 'A');
+		upper[j] = '\0';
+		v = 99;
+		assert_int_equal(pk_word_value(cases[i].kind, upper, &v), 0);
+		assert_int_equal(v, cases[i].value);
+	}
+	assert_null(pk_word(PK_WORD_STATE, SADB_X_SASTATE_MAX + 1));
+	assert_null(pk_word(PK_WORD_LEVEL, IPSEC_LEVEL_UNIQUE + 1));
+	assert_null(pk_word((enum pk_word_kind)42, 0));
+	assert_int_equal(pk_word_value(PK_WORD_DIR, "inbound", &v), -ENOENT);
+	assert_int_equal(pk_word_value(PK_WORD_MODE, "", &v), -ENOENT);
+	assert_int_equal(pk_word_value((enum pk_word_kind)42, "in", &v),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2018,6 +2064,7 @@ int main(void)
 		cmocka_unit_test(test_ext_copy_round_trip),
 		cmocka_unit_test(test_max_message),
 		cmocka_unit_test(test_ext_reserve_huge),
+		cmocka_unit_test(test_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
