@@ -22,7 +22,13 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
 fi
 
 dir=build-fuzz
-harnesses=(fuzz_parse fuzz_print)
+# name:executable:seed files (a directory, or a glob of files)
+harnesses=(
+	"fuzz_parse:fuzz/fuzz_parse:CORPUS"
+	"fuzz_print:fuzz/fuzz_print:CORPUS"
+	"fuzz_setkey:tools/setkey/fuzz_setkey:tests/setkey/*.in"
+	"fuzz_ipseckey:tools/ipseckey/fuzz_ipseckey:tests/ipseckey/*.in"
+)
 log=$dir/fuzz-build.log
 
 mkdir -p "$dir"
@@ -50,9 +56,20 @@ mkdir -p "$dir/artifacts"
 
 status=0
 summary=()
-for h in "${harnesses[@]}"; do
-	exe=$dir/fuzz/$h
+for spec in "${harnesses[@]}"; do
+	IFS=: read -r h path seeds <<<"$spec"
+	exe=$dir/$path
+	# A harness whose tool is not in this tree yet is not built.
+	[ -x "$exe" ] || continue
 	work=$dir/corpus-$h
+	seeddir=$corpus
+	if [ "$seeds" != CORPUS ]; then
+		seeddir=$dir/seeds-$h
+		rm -rf "$seeddir"
+		mkdir -p "$seeddir"
+		# shellcheck disable=SC2086  # the glob is meant to expand
+		cp $seeds "$seeddir"/ 2>/dev/null || true
+	fi
 	out=$dir/$h.log
 	mkdir -p "$work"
 	before=$(find "$dir/artifacts" -name "$h-*" | wc -l)
@@ -63,7 +80,7 @@ for h in "${harnesses[@]}"; do
 		"$exe" -max_total_time="$seconds" -print_final_stats=1 \
 		-max_len=4096 -timeout=10 \
 		-artifact_prefix="$dir/artifacts/$h-" \
-		"$work" "$corpus" >"$out" 2>&1 || rc=$?
+		"$work" "$seeddir" >"$out" 2>&1 || rc=$?
 	elapsed=$(( $(date +%s) - start ))
 	after=$(find "$dir/artifacts" -name "$h-*" | wc -l)
 	crashes=$((after - before))

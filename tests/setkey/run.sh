@@ -1,0 +1,210 @@
+#!/bin/bash
+# setkey golden transcripts and integration tests, printing TAP.
+#
+#   run.sh SETKEY            (meson passes the built binary)
+#   UPDATE=1 run.sh SETKEY   rewrites the .out files from what setkey prints
+#
+# Each X.in is run as "setkey ARGS -f X.in" from this directory, with ARGS
+# from X.args (default -nv), and its standard output, standard error and
+# exit status are compared with X.out by diff -u.  When pfkeyd is built
+# beside setkey, a private daemon is started on a socket in a temporary
+# directory and the integration cases run against it.
+set -u
+SETKEY=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+PFKEYD=$(dirname "$SETKEY")/../../daemon/pfkeyd
+TMP=$(mktemp -d)
+DAEMON_PID=
+export TZ=UTC LC_ALL=C
+n=0
+failed=0
+
+cleanup() {
+	if [ -n "$DAEMON_PID" ]; then
+		kill "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+
+# check NAME EXPECTED_FILE ACTUAL_FILE
+check() {
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$3" "$2"
+	fi
+	if diff -u "$2" "$3" > "$TMP/diff"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		sed 's/^/# /' "$TMP/diff"
+	fi
+}
+
+# -------------------------------------------------------- golden transcripts
+cd "$HERE" || exit 1
+for in in *.in; do
+	t=${in%.in}
+	args="-nv"
+	[ -f "$t.args" ] && args=$(cat "$t.args")
+	# shellcheck disable=SC2086
+	"$SETKEY" $args -f "$in" > "$TMP/$t.out" 2>&1
+	echo "exit $?" >> "$TMP/$t.out"
+	check "$t: setkey $args -f $in" "$t.out" "$TMP/$t.out"
+done
+
+# the same file on standard input, with -f - and with -c
+"$SETKEY" -n -f - < errors.in > "$TMP/stdin.out" 2>&1
+echo "exit $?" >> "$TMP/stdin.out"
+sed 's/^setkey: errors\.in/setkey: (stdin)/' errors.out > "$TMP/stdin.exp"
+check "errors: setkey -n -f - (standard input)" "$TMP/stdin.exp" "$TMP/stdin.out"
+"$SETKEY" -n -c < errors.in > "$TMP/c.out" 2>&1
+echo "exit $?" >> "$TMP/c.out"
+check "errors: setkey -n -c" "$TMP/stdin.exp" "$TMP/c.out"
+
+# options that print and exit
+if "$SETKEY" -V | grep -q '^setkey (pfkey) [0-9]'; then ok "-V"; else not_ok "-V"; fi
+for h in -h '-?'; do
+	if "$SETKEY" $h | grep -q '^usage: setkey' ; then ok "$h prints usage"
+	else not_ok "$h prints usage"; fi
+done
+if ! "$SETKEY" -Z > /dev/null 2>&1; then ok "unknown option fails"
+else not_ok "unknown option fails"; fi
+
+# setkey FILE...: a raw SADB_FLUSH and a truncated message
+printf '\x02\x09\x00\x00\x02\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00' > "$TMP/flush.raw"
+printf '\x02\x03\x00\x03\x08\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00' > "$TMP/trunc.raw"
+(cd "$TMP" && "$SETKEY" flush.raw trunc.raw > raw.out 2>&1; echo "exit $?" >> raw.out)
+check "setkey FILE... decodes raw messages" raw.exp "$TMP/raw.out"
+
+# a file of 100000 commands: parsed in bounded memory, every error reported
+python3 - "$TMP/big.in" "$TMP/big.exp" <<'EOF'
+import sys
+bad = []
+with open(sys.argv[1], "w") as f:
+    for i in range(100000):
+        spi = 0x1000 + i
+        if i in (12345, 67890):
+            spi = 200                      # reserved: refused at parse time
+        line = ("add 10.%d.%d.1 10.0.0.2 esp 0x%x -E aes-cbc "
+                "0x00112233445566778899aabbccddeeff -A hmac-sha1 "
+                "\"01234567890123456789\" ;\n" % (i >> 8 & 255, i & 255, spi))
+        if spi == 200:
+            bad.append((i + 1, line.index("0xc8") + 1))
+        f.write(line)
+with open(sys.argv[2], "w") as f:
+    for ln, col in bad:
+        f.write("setkey: %s:%d:%d: spi 200 is reserved (0-255), expected "
+                "256 to 4294967295\n" % (sys.argv[1], ln, col))
+    f.write("setkey: %s: 2 errors, nothing applied\n" % sys.argv[1])
+EOF
+"$SETKEY" -n -f "$TMP/big.in" > "$TMP/big.out" 2>&1
+check "100k lines -n: exactly the 2 bad lines" "$TMP/big.exp" "$TMP/big.out"
+
+# ----------------------------------------------------------- name resolution
+# Names resolve through a private /etc/hosts, which needs a mount namespace:
+# only as root.  Otherwise only the numeric cases above run.
+if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+	printf '192.0.2.10 multi.test\n192.0.2.11 multi.test\n2001:db8::10 multi.test\n192.0.2.1 one.test\n' > "$TMP/hosts"
+	printf 'hosts: files\n' > "$TMP/nsswitch"
+	cat > "$TMP/names.in" <<'EOF'
+add multi.test one.test esp 0x1000 -E aes-cbc "0123456789abcdef" ;
+add -6 multi.test multi.test esp 0x1001 -E aes-cbc "0123456789abcdef" ;
+add -n multi.test one.test esp 0x1002 -E aes-cbc "0123456789abcdef" ;
+EOF
+	unshare -m sh -c "mount --bind $TMP/hosts /etc/hosts &&
+		mount --bind $TMP/nsswitch /etc/nsswitch.conf &&
+		$SETKEY -nv -f $TMP/names.in" > "$TMP/names.out" 2>&1
+	msgs=$(grep -c '^sadb_msg{' "$TMP/names.out")
+	if [ "$msgs" = 3 ] && grep -q "names.in:3:8: bad address at \`multi.test'" "$TMP/names.out"; then
+		ok "names: every same-family pair, -6, -n refuses names"
+	else
+		not_ok "names: every same-family pair, -6, -n refuses names"
+		sed 's/^/# /' "$TMP/names.out"
+	fi
+else
+	echo "# note: not root, name resolution cases not run (numeric cases only)"
+fi
+
+# ------------------------------------------------------------- integration
+if [ ! -x "$PFKEYD" ]; then
+	echo "# note: no pfkeyd beside setkey ($PFKEYD): integration cases not run"
+	echo "1..$n"
+	exit $((failed > 0))
+fi
+export PFKEY_SOCKET="$TMP/pfkey.sock" PFKEY_NO_AUTOSTART=1
+"$PFKEYD" --foreground --socket "$PFKEY_SOCKET" 2> "$TMP/pfkeyd.log" &
+DAEMON_PID=$!
+for _ in $(seq 50); do [ -S "$PFKEY_SOCKET" ] && break; sleep 0.1; done
+
+# dates and pids change from run to run
+mask() {
+	sed -E 's/(created|current|lastused): [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0-9]{4}/\1: DATE/g;
+		s/(^|[ \t])pid=[0-9]+/\1pid=PID/g; s/diff: [0-9]+/diff: N/'
+}
+
+cd "$HERE/live" || exit 1
+for in in *.in; do
+	t=${in%.in}
+	"$SETKEY" -F > /dev/null 2>&1
+	"$SETKEY" -FP > /dev/null 2>&1
+	args="-f"
+	[ -f "$t.args" ] && args=$(cat "$t.args")
+	# shellcheck disable=SC2086
+	{ "$SETKEY" $args "$in"; echo "exit $?"
+	  echo "== setkey -D"; "$SETKEY" -D; echo "exit $?"
+	  echo "== setkey -DP"; "$SETKEY" -DP; echo "exit $?"; } 2>&1 | mask > "$TMP/$t.out"
+	check "live $t: setkey $args $in, -D, -DP" "$t.out" "$TMP/$t.out"
+done
+
+# -x sees another process's add
+"$SETKEY" -F > /dev/null 2>&1
+"$SETKEY" -x > "$TMP/x.out" 2>&1 &
+XPID=$!
+sleep 0.3
+printf 'add 192.0.2.1 192.0.2.2 esp 0x9999 -E aes-cbc "0123456789abcdef" -A hmac-sha1 "01234567890123456789" ;\n' |
+	"$SETKEY" -c > /dev/null 2>&1
+sleep 0.3
+kill "$XPID"; wait "$XPID" 2>/dev/null
+if grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} sadb_msg\{ version=2 type=3 ' "$TMP/x.out" &&
+   grep -q 'spi=39321' "$TMP/x.out"; then
+	ok "-x shows another process's add with a timestamp"
+else
+	not_ok "-x shows another process's add with a timestamp"
+	sed 's/^/# /' "$TMP/x.out"
+fi
+
+# 100k adds through pfkeyd, pipelined, with duplicates refused on their lines
+"$SETKEY" -F > /dev/null 2>&1
+python3 - "$TMP/apply.in" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(100000):
+        spi = 0x1000 + i
+        if i in (31337, 77777, 99999):
+            spi = 0x1000 + i - 1           # same SA as the line before
+            f.write("add 10.%d.%d.1 10.0.0.2 esp 0x%x -E aes-cbc "
+                    "0x00112233445566778899aabbccddeeff ;\n"
+                    % ((i - 1) >> 8 & 255, (i - 1) & 255, spi))
+            continue
+        f.write("add 10.%d.%d.1 10.0.0.2 esp 0x%x -E aes-cbc "
+                "0x00112233445566778899aabbccddeeff ;\n" % (i >> 8 & 255, i & 255, spi))
+EOF
+"$SETKEY" -f "$TMP/apply.in" > "$TMP/apply.out" 2>&1
+echo "exit $?" >> "$TMP/apply.out"
+printf '%s\n' "setkey: $TMP/apply.in:31338: File exists" \
+	"setkey: $TMP/apply.in:77778: File exists" \
+	"setkey: $TMP/apply.in:100000: File exists" "exit 1" > "$TMP/apply.exp"
+# the diagnostic text after "File exists" is the daemon's: compare the head
+sed -E 's/(File exists).*/\1/' "$TMP/apply.out" > "$TMP/apply.cut"
+check "100k adds through pfkeyd: exactly the 3 refused lines" "$TMP/apply.exp" "$TMP/apply.cut"
+count=$("$SETKEY" -D | grep -c '^	esp ')
+if [ "$count" = 99997 ]; then ok "100k adds: 99997 SAs in the SAD"
+else not_ok "100k adds: 99997 SAs in the SAD (got $count)"; fi
+"$SETKEY" -F > /dev/null 2>&1
+
+echo "1..$n"
+exit $((failed > 0))

@@ -1,0 +1,563 @@
+/*
+ * apply.c - the conversation with pfkeyd (see apply.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "pfkey/msg.h"
+#include "pfkey/print.h"
+#include "pfkey/print_setkey.h"
+
+#define SK_TIMEOUT_MS	30000
+
+int sk_apply_open(struct sk_apply *a, bool autostart)
+{
+	struct pk_connect_opts o;
+	struct pk_diag d;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	pk_diag_clear(&d);
+	o.flags = autostart ? 0 : PK_CONNECT_NO_AUTOSTART;
+	o.diag = &d;
+	a->rbuf = malloc(SADB_MSG_MAX_BYTES);
+	a->sbuf = malloc(SADB_MSG_MAX_BYTES);
+	if (a->rbuf == NULL || a->sbuf == NULL) {
+		fprintf(stderr, "setkey: out of memory\n");
+		return -ENOMEM;
+	}
+	rc = pk_connect(&a->conn, &o);
+	if (rc != 0) {
+		fprintf(stderr, "setkey: cannot reach pfkeyd: %s%s%s\n",
+			strerror(-rc), d.detail[0] ? ": " : "", d.detail);
+		return rc;
+	}
+	a->pid = pk_conn_pid(a->conn);
+	return 0;
+}
+
+void sk_apply_close(struct sk_apply *a)
+{
+	pk_close(a->conn);
+	a->conn = NULL;
+	if (a->rbuf != NULL) {
+		explicit_bzero(a->rbuf, SADB_MSG_MAX_BYTES);
+		free(a->rbuf);
+	}
+	if (a->sbuf != NULL) {
+		explicit_bzero(a->sbuf, SADB_MSG_MAX_BYTES);
+		free(a->sbuf);
+	}
+	a->rbuf = a->sbuf = NULL;
+}
+
+static void show(struct sk_apply *a, const void *msg, size_t len)
+{
+	if (a->verbose)
+		pk_print_msg(stdout, NULL, msg, len,
+			     a->hide_keys ? PK_PRINT_HIDE_KEYS : 0);
+}
+
+static void refusal(struct sk_apply *a, unsigned long line,
+		    const struct sadb_msg *h)
+{
+	const char *t = pk_diag_text(h->sadb_msg_reserved);
+
+	a->failures++;
+	if (h->sadb_msg_reserved != 0 && t != NULL)
+		fprintf(stderr, "setkey: %s:%lu: %s: %s\n", a->fname, line,
+			strerror(h->sadb_msg_errno), t);
+	else
+		fprintf(stderr, "setkey: %s:%lu: %s\n", a->fname, line,
+			strerror(h->sadb_msg_errno));
+}
+
+static int recv_one(struct sk_apply *a, size_t *len)
+{
+	int rc = pk_recv(a->conn, a->rbuf, SADB_MSG_MAX_BYTES, len,
+			 SK_TIMEOUT_MS);
+
+	if (rc != 0) {
+		fprintf(stderr, "setkey: reading from pfkeyd: %s\n",
+			strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* Matches one received message against the requests in flight. */
+static void settle(struct sk_apply *a, size_t len)
+{
+	const struct sadb_msg *h = (const struct sadb_msg *)a->rbuf;
+
+	if (len < sizeof(*h))
+		return;
+	show(a, a->rbuf, len);
+	if (h->sadb_msg_pid != a->pid)
+		return;
+	for (unsigned i = 0; i < a->count; i++) {
+		struct sk_inflight *f = &a->ring[(a->head + i) % SK_WINDOW];
+
+		if (f->done || f->seq != h->sadb_msg_seq ||
+		    f->type != h->sadb_msg_type)
+			continue;
+		f->done = true;
+		if (h->sadb_msg_errno != 0)
+			refusal(a, f->line, h);
+		break;
+	}
+	while (a->count > 0 && a->ring[a->head].done) {
+		a->head = (a->head + 1) % SK_WINDOW;
+		a->count--;
+	}
+}
+
+int sk_apply_drain(struct sk_apply *a)
+{
+	size_t len;
+	int rc;
+
+	while (a->count > 0) {
+		rc = recv_one(a, &len);
+		if (rc != 0) {
+			a->failures += a->count;
+			a->count = 0;
+			return rc;
+		}
+		settle(a, len);
+	}
+	return 0;
+}
+
+static int send_tracked(struct sk_apply *a, void *msg, size_t len,
+			unsigned long line)
+{
+	struct sadb_msg *h = msg;
+	struct sk_inflight *f;
+	size_t rlen;
+	int rc;
+
+	while (a->count == SK_WINDOW) {
+		rc = recv_one(a, &rlen);
+		if (rc != 0)
+			return rc;
+		settle(a, rlen);
+	}
+	h->sadb_msg_seq = pk_conn_next_seq(a->conn);
+	h->sadb_msg_pid = a->pid;
+	show(a, msg, len);
+	rc = pk_send(a->conn, msg, len);
+	if (rc != 0) {
+		fprintf(stderr, "setkey: %s:%lu: sending to pfkeyd: %s\n",
+			a->fname, line, strerror(-rc));
+		a->failures++;
+		return rc;
+	}
+	f = &a->ring[(a->head + a->count) % SK_WINDOW];
+	f->seq = h->sadb_msg_seq;
+	f->type = h->sadb_msg_type;
+	f->line = line;
+	f->done = false;
+	a->count++;
+	return 0;
+}
+
+int sk_apply_emit(void *arg, const struct sk_cmd *c, void *msg, size_t len)
+{
+	struct sk_apply *a = arg;
+
+	if (c->type == SK_GET)
+		return sk_apply_get(a, c, msg, len);
+	if (c->type == SK_DUMP || c->type == SK_SPDDUMP)
+		return sk_apply_dump(a, c->type == SK_SPDDUMP, c->satype,
+				     c->line);
+	return send_tracked(a, msg, len, c->line);
+}
+
+/* Sends msg and waits for its reply in a->rbuf; returns its length. */
+static int exchange(struct sk_apply *a, void *msg, size_t len,
+		    unsigned long line, size_t *rlen)
+{
+	struct sadb_msg *h = msg;
+	int rc;
+
+	rc = sk_apply_drain(a);
+	if (rc != 0)
+		return rc;
+	h->sadb_msg_seq = pk_conn_next_seq(a->conn);
+	h->sadb_msg_pid = a->pid;
+	show(a, msg, len);
+	rc = pk_send(a->conn, msg, len);
+	if (rc != 0) {
+		fprintf(stderr, "setkey: %s:%lu: sending to pfkeyd: %s\n",
+			a->fname, line, strerror(-rc));
+		a->failures++;
+		return rc;
+	}
+	for (;;) {
+		const struct sadb_msg *r = (const struct sadb_msg *)a->rbuf;
+
+		rc = recv_one(a, rlen);
+		if (rc != 0)
+			return rc;
+		if (*rlen < sizeof(*r))
+			continue;
+		show(a, a->rbuf, *rlen);
+		if (r->sadb_msg_pid == a->pid &&
+		    r->sadb_msg_seq == h->sadb_msg_seq &&
+		    r->sadb_msg_type == h->sadb_msg_type)
+			return 0;
+	}
+}
+
+int sk_apply_get(struct sk_apply *a, const struct sk_cmd *c, void *msg,
+		 size_t len)
+{
+	const struct sadb_msg *r = (const struct sadb_msg *)a->rbuf;
+	struct pk_msg m;
+	struct pk_diag d;
+	size_t rlen;
+	int rc;
+
+	rc = exchange(a, msg, len, c->line, &rlen);
+	if (rc != 0)
+		return rc;
+	if (r->sadb_msg_errno != 0) {
+		refusal(a, c->line, r);
+		return 0;
+	}
+	if (pk_msg_parse(&m, a->rbuf, rlen, &d) != 0) {
+		fprintf(stderr, "setkey: %s:%lu: bad reply: %s\n", a->fname,
+			c->line, d.detail);
+		a->failures++;
+		return 0;
+	}
+	pk_setkey_print_sa(stdout, &m, a->print_flags, time(NULL));
+	return 0;
+}
+
+static bool dead(const struct pk_msg *m)
+{
+	const struct sadb_sa *sa = PK_MSG_EXT(m, SADB_EXT_SA, sadb_sa);
+
+	return sa != NULL && sa->sadb_sa_state == SADB_SASTATE_DEAD;
+}
+
+/*
+ * Streams a dump.  each() sees every record; NULL prints it.  Returns 0,
+ * -ENOENT for an empty database, or a transport error.
+ */
+static int dump_stream(struct sk_apply *a, bool spd, uint8_t satype,
+		       unsigned long line,
+		       void (*each)(struct sk_apply *, const struct pk_msg *,
+				    void *), void *arg)
+{
+	uint8_t type = spd ? SADB_X_SPDDUMP : SADB_DUMP;
+	uint8_t req[sizeof(struct sadb_msg)];
+	struct pk_buf b;
+	uint32_t seq;
+	size_t len;
+	int rc;
+
+	rc = sk_apply_drain(a);
+	if (rc != 0)
+		return rc;
+	pk_buf_init(&b, req, sizeof(req));
+	seq = pk_conn_next_seq(a->conn);
+	pk_msg_begin(&b, type, satype, seq, a->pid);
+	show(a, req, b.len);
+	rc = pk_send(a->conn, req, b.len);
+	if (rc != 0) {
+		fprintf(stderr, "setkey: sending to pfkeyd: %s\n",
+			strerror(-rc));
+		a->failures++;
+		return rc;
+	}
+	for (;;) {
+		const struct sadb_msg *h = (const struct sadb_msg *)a->rbuf;
+		struct pk_msg m;
+		struct pk_diag d;
+
+		rc = recv_one(a, &len);
+		if (rc != 0) {
+			a->failures++;
+			return rc;
+		}
+		if (len < sizeof(*h) || h->sadb_msg_pid != a->pid ||
+		    h->sadb_msg_type != type) {
+			show(a, a->rbuf, len);
+			continue;
+		}
+		show(a, a->rbuf, len);
+		if (h->sadb_msg_errno == ENOENT)
+			return -ENOENT;
+		if (h->sadb_msg_errno != 0) {
+			refusal(a, line, h);
+			return 0;
+		}
+		if (pk_msg_parse(&m, a->rbuf, len, &d) != 0) {
+			fprintf(stderr, "setkey: bad dump record: %s\n",
+				d.detail);
+			a->failures++;
+		} else if (each != NULL) {
+			each(a, &m, arg);
+		} else {
+			if (spd)
+				pk_setkey_print_policy(stdout, &m,
+						       a->print_flags,
+						       time(NULL));
+			else if (a->all || !dead(&m))
+				pk_setkey_print_sa(stdout, &m, a->print_flags,
+						   time(NULL));
+		}
+		if (h->sadb_msg_seq == 0)
+			return 0;
+	}
+}
+
+int sk_apply_dump(struct sk_apply *a, bool spd, uint8_t satype,
+		  unsigned long line)
+{
+	int rc = dump_stream(a, spd, satype, line, NULL, NULL);
+
+	if (rc == -ENOENT) {
+		printf(spd ? "No SPD entries.\n" : "No SAD entries.\n");
+		return 0;
+	}
+	fflush(stdout);
+	return rc;
+}
+
+int sk_apply_flush(struct sk_apply *a, bool spd)
+{
+	uint8_t req[sizeof(struct sadb_msg)];
+	struct pk_buf b;
+	size_t rlen;
+	int rc;
+
+	pk_buf_init(&b, req, sizeof(req));
+	pk_msg_begin(&b, spd ? SADB_X_SPDFLUSH : SADB_FLUSH,
+		     SADB_SATYPE_UNSPEC, 0, 0);
+	rc = exchange(a, req, b.len, 0, &rlen);
+	if (rc != 0)
+		return rc;
+	if (((struct sadb_msg *)a->rbuf)->sadb_msg_errno != 0)
+		refusal(a, 0, (struct sadb_msg *)a->rbuf);
+	return 0;
+}
+
+/* ------------------------------------------------------------ deleteall */
+
+struct victim {
+	uint32_t		spi;	/* network order */
+	struct sockaddr_storage	src, dst;
+};
+
+struct victims {
+	const struct sk_cmd	*c;
+	struct victim		*v;
+	size_t			n, cap;
+	bool			nomem;
+};
+
+static bool same_addr(const struct sockaddr_storage *x,
+		      const struct sockaddr *y)
+{
+	if (x->ss_family != y->sa_family)
+		return false;
+	if (y->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)x)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)y)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)x)->sin6_addr,
+		      &((const struct sockaddr_in6 *)y)->sin6_addr, 16) == 0;
+}
+
+static bool host_has(const struct sk_host *h, const struct sockaddr_storage *s)
+{
+	for (const struct addrinfo *ai = h->ai; ai != NULL; ai = ai->ai_next)
+		if (same_addr(s, ai->ai_addr))
+			return true;
+	return false;
+}
+
+static void collect(struct sk_apply *a, const struct pk_msg *m, void *arg)
+{
+	struct victims *vs = arg;
+	const struct sadb_sa *sa = PK_MSG_EXT(m, SADB_EXT_SA, sadb_sa);
+	const struct sadb_address *s =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_SRC, sadb_address);
+	const struct sadb_address *d =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_DST, sadb_address);
+	struct victim v;
+
+	(void)a;
+	if (sa == NULL || s == NULL || d == NULL ||
+	    m->hdr->sadb_msg_satype != vs->c->satype)
+		return;
+	memset(&v, 0, sizeof(v));
+	pk_address_sockaddr(s, &v.src);
+	pk_address_sockaddr(d, &v.dst);
+	if (!host_has(&vs->c->src, &v.src) || !host_has(&vs->c->dst, &v.dst))
+		return;
+	v.spi = sa->sadb_sa_spi;
+	if (vs->n == vs->cap) {
+		size_t ncap = vs->cap ? vs->cap * 2 : 16;
+		struct victim *nv = realloc(vs->v, ncap * sizeof(*nv));
+
+		if (nv == NULL) {
+			vs->nomem = true;
+			return;
+		}
+		vs->v = nv;
+		vs->cap = ncap;
+	}
+	vs->v[vs->n++] = v;
+}
+
+int sk_apply_deleteall(struct sk_apply *a, const struct sk_cmd *c)
+{
+	struct victims vs = { .c = c };
+	int rc;
+
+	rc = dump_stream(a, false, c->satype, c->line, collect, &vs);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (vs.nomem) {
+		fprintf(stderr, "setkey: %s:%lu: out of memory\n", a->fname,
+			c->line);
+		a->failures++;
+	}
+	for (size_t i = 0; rc == 0 && i < vs.n; i++) {
+		struct pk_buf b;
+
+		pk_buf_init(&b, a->sbuf, SADB_MSG_MAX_BYTES);
+		pk_msg_begin(&b, SADB_DELETE, c->satype, 0, 0);
+		pk_add_sa(&b, ntohl(vs.v[i].spi), 0, 0, 0, 0, 0);
+		pk_add_address(&b, SADB_EXT_ADDRESS_SRC,
+			       (struct sockaddr *)&vs.v[i].src,
+			       IPSEC_ULPROTO_ANY,
+			       (uint8_t)pk_family_maxprefix(
+				       vs.v[i].src.ss_family));
+		pk_add_address(&b, SADB_EXT_ADDRESS_DST,
+			       (struct sockaddr *)&vs.v[i].dst,
+			       IPSEC_ULPROTO_ANY,
+			       (uint8_t)pk_family_maxprefix(
+				       vs.v[i].dst.ss_family));
+		if (pk_buf_error(&b) == 0)
+			rc = send_tracked(a, a->sbuf, b.len, c->line);
+	}
+	free(vs.v);
+	return rc;
+}
+
+/* -------------------------------------------------------------- monitor */
+
+int sk_apply_monitor(struct sk_apply *a, unsigned xcount, bool hex)
+{
+	uint8_t req[sizeof(struct sadb_msg)];
+	struct pk_buf b;
+	size_t len;
+	int rc;
+
+	pk_buf_init(&b, req, sizeof(req));
+	pk_msg_begin(&b, SADB_X_PROMISC, 1, pk_conn_next_seq(a->conn), a->pid);
+	rc = pk_send(a->conn, req, b.len);
+	if (rc != 0) {
+		fprintf(stderr, "setkey: sending to pfkeyd: %s\n",
+			strerror(-rc));
+		return rc;
+	}
+	for (;;) {
+		const struct sadb_msg *h = (const struct sadb_msg *)a->rbuf;
+		struct timeval tv;
+
+		rc = pk_recv(a->conn, a->rbuf, SADB_MSG_MAX_BYTES, &len, -1);
+		if (rc != 0) {
+			fprintf(stderr, "setkey: reading from pfkeyd: %s\n",
+				strerror(-rc));
+			return rc;
+		}
+		if (len >= sizeof(*h) && h->sadb_msg_pid == a->pid &&
+		    h->sadb_msg_type == SADB_X_PROMISC)
+			continue;	/* the answer to our own switch */
+		gettimeofday(&tv, NULL);
+		if (xcount > 1) {
+			printf("%u.%06u ", (unsigned)tv.tv_sec,
+			       (unsigned)tv.tv_usec);
+		} else {
+			struct tm tm;
+
+			localtime_r(&tv.tv_sec, &tm);
+			printf("%02d:%02d:%02d.%06u ", tm.tm_hour, tm.tm_min,
+			       tm.tm_sec, (unsigned)tv.tv_usec);
+		}
+		pk_print_msg(stdout, NULL, a->rbuf, len,
+			     (hex ? PK_PRINT_HEX : 0) |
+			     (a->hide_keys ? PK_PRINT_HIDE_KEYS : 0));
+		fflush(stdout);
+	}
+}
+
+/* ----------------------------------------------------------------- loop */
+
+static void short_line(struct sk_apply *a, const struct pk_msg *m, void *arg)
+{
+	const struct sadb_sa *sa = PK_MSG_EXT(m, SADB_EXT_SA, sadb_sa);
+	const struct sadb_lifetime *cur =
+		PK_MSG_EXT(m, SADB_EXT_LIFETIME_CURRENT, sadb_lifetime);
+	const struct sadb_lifetime *hard =
+		PK_MSG_EXT(m, SADB_EXT_LIFETIME_HARD, sadb_lifetime);
+	const struct sadb_address *s =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_SRC, sadb_address);
+	const struct sadb_address *d =
+		PK_MSG_EXT(m, SADB_EXT_ADDRESS_DST, sadb_address);
+	static const char states[] = "LMDd";
+	struct sockaddr_storage ss, ds;
+	char sb[INET6_ADDRSTRLEN + 8] = "?", db[INET6_ADDRSTRLEN + 8] = "?";
+	time_t now = *(time_t *)arg;
+	uint64_t age = 0;
+	const char *p;
+
+	if (sa == NULL || (!a->all && sa->sadb_sa_state == SADB_SASTATE_DEAD))
+		return;
+	if (cur != NULL && (uint64_t)now > cur->sadb_lifetime_addtime)
+		age = (uint64_t)now - cur->sadb_lifetime_addtime;
+	if (s != NULL && pk_address_sockaddr(s, &ss) > 0)
+		getnameinfo((struct sockaddr *)&ss, sizeof(ss), sb, sizeof(sb),
+			    NULL, 0, NI_NUMERICHOST);
+	if (d != NULL && pk_address_sockaddr(d, &ds) > 0)
+		getnameinfo((struct sockaddr *)&ds, sizeof(ds), db, sizeof(db),
+			    NULL, 0, NI_NUMERICHOST);
+	p = pk_satype_name(m->hdr->sadb_msg_satype);
+	printf("%4lu %-3.3s %c %08x %" PRIu64 "/%" PRIu64 "\t%s -> %s\n",
+	       (unsigned long)(now % 10000), p != NULL ? p : "?",
+	       sa->sadb_sa_state <= 3 ? states[sa->sadb_sa_state] : '?',
+	       ntohl(sa->sadb_sa_spi), age,
+	       hard != NULL ? (uint64_t)hard->sadb_lifetime_addtime : 0,
+	       sb, db);
+}
+
+int sk_apply_loop(struct sk_apply *a)
+{
+	for (;;) {
+		time_t now = time(NULL);
+		int rc;
+
+		printf("time p   s spi      ltime   src -> dst\n");
+		rc = dump_stream(a, false, SADB_SATYPE_UNSPEC, 0, short_line,
+				 &now);
+		if (rc != 0 && rc != -ENOENT)
+			return rc;
+		fflush(stdout);
+		sleep(1);
+	}
+}

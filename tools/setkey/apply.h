@@ -1,0 +1,67 @@
+/*
+ * apply.h - sending setkey's messages to pfkeyd and reading the answers.
+ *
+ * Requests are pipelined: up to SK_WINDOW are in flight, each remembered
+ * with its seq, type and source line; replies are matched by (type, seq,
+ * pid) and refusals reported with their line.  Everything not ours (other
+ * sockets' broadcasts) is skipped.  Commands whose answers are printed
+ * (get, dump, spddump, deleteall) first wait for everything in flight.
+ */
+#ifndef SETKEY_APPLY_H
+#define SETKEY_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "parse.h"
+#include "pfkey/transport.h"
+
+#define SK_WINDOW	64
+
+struct sk_inflight {
+	uint32_t	seq;
+	uint8_t		type;
+	bool		done;
+	unsigned long	line;
+};
+
+struct sk_apply {
+	struct pk_conn	*conn;
+	uint32_t	pid;
+	const char	*fname;		/* for messages */
+	unsigned	verbose;	/* -v */
+	unsigned	print_flags;	/* PK_SETKEY_* */
+	bool		all;		/* -a: dead SAs too */
+	bool		hide_keys;
+	unsigned long	failures;
+	struct sk_inflight ring[SK_WINDOW];
+	unsigned	head, count;
+	uint8_t		*rbuf;		/* SADB_MSG_MAX_BYTES */
+	uint8_t		*sbuf;		/* for deleteall's deletes */
+};
+
+int sk_apply_open(struct sk_apply *a, bool autostart);
+void sk_apply_close(struct sk_apply *a);
+
+/* Sends one built message (an sk_emit_fn). */
+int sk_apply_emit(void *arg, const struct sk_cmd *c, void *msg, size_t len);
+
+/* Waits for every request in flight. */
+int sk_apply_drain(struct sk_apply *a);
+
+/* The command-level operations that print or converse. */
+int sk_apply_dump(struct sk_apply *a, bool spd, uint8_t satype,
+		  unsigned long line);
+int sk_apply_get(struct sk_apply *a, const struct sk_cmd *c, void *msg,
+		 size_t len);
+int sk_apply_deleteall(struct sk_apply *a, const struct sk_cmd *c);
+/* SADB_FLUSH or SADB_X_SPDFLUSH, waited for. */
+int sk_apply_flush(struct sk_apply *a, bool spd);
+
+/* -x: prints every message pfkeyd shows a promiscuous socket. */
+int sk_apply_monitor(struct sk_apply *a, unsigned xcount, bool hex);
+/* -l: dumps the SAD in short form every second. */
+int sk_apply_loop(struct sk_apply *a);
+
+#endif /* SETKEY_APPLY_H */
