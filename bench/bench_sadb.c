@@ -1,17 +1,35 @@
 /*
  * bench_sadb.c - SADB cost per operation at 1k, 100k and 1M SAs, and bytes
- * per SA.  Deterministic (fixed seeds); requests are built, parsed and
- * checked before the clock starts, so the figures are the store's own cost.
- * Ratios are measured in the same run.
+ * per SA.  Deterministic inputs (fixed seeds); requests are built, parsed
+ * and checked before the clock starts, so the figures are the store's own
+ * cost.  Ratios are measured in the same run; each timed figure is the
+ * median of REPS repetitions.
  *
- *   get:    ns per sadb_find() of a random existing SA
- *   delete: ns per sadb_delete() of a random existing SA (in cycles of
- *           N/10, at most 10000, each followed by ...)
- *   add:    ns per sadb_add() putting those SAs back, so the store stays
+ *   get:    ns per sadb_find() of an existing SA
+ *   miss:   ns per sadb_find() of an absent SA (SPI of an existing one ^ 1)
+ *   delete: ns per sadb_delete() (in cycles of min(N/10, 10000) victims,
+ *           100 for the hot subset, each followed by ...)
+ *   add:    ns per sadb_add() putting them back, so the store stays
  *           between 0.9 N and N
  *   bytes:  everything the store holds per SA (slots, buckets, page table,
- *           timer heap, key blob headers, 16 bytes of malloc overhead per
- *           blob) besides the raw key bytes (36: hmac-sha1 + aes-128)
+ *           timer heap, key blob headers and allocator overhead: 16 bytes
+ *           per malloc'd blob) besides the raw key bytes (36: hmac-sha1 +
+ *           aes-128)
+ *
+ * Two access patterns:
+ *   uniform  the SA of each operation drawn from the whole store: at 1M
+ *            (about 250 MB) nearly every operation misses every cache and
+ *            the TLB, which at 1k (250 kB, L2) never happens.
+ *   hot      drawn from a fixed subset of 1000 SAs in a store of N: the
+ *            working set is the same at every N, so what grows is only the
+ *            store's own cost (its chains, its heap, its metadata).
+ *
+ * With --callgrind the bench also runs itself once per size under
+ * valgrind's callgrind (instrumenting only the operations) and prints
+ * instructions per operation (deterministic: the algorithmic cost) and
+ * simulated D1 and last-level cache misses per operation (where the wall
+ * time at 1M goes).  --sizes N[,N...] restricts the sizes (for profiling).
+ *
  * Every SA has soft and hard lifetimes, as SAs set up by IKE do, so the
  * timer heap is exercised and counted.
  */
@@ -21,15 +39,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
+#include "bench.h"
 #include "pfkey/msg.h"
 #include "sadb.h"
 
 #define MSG_BYTES	256
 #define KEY_BYTES	36
-#define GETS		2000000
-#define CYCLE_OPS	200000	/* deletes (and adds) per size, in total */
+#define REPS		7
+#define GETS		200000	/* per repetition */
+#define CYCLE_MAX	10000	/* uniform: min(N / 10, this) per cycle */
+#define HOT_CYCLE	100	/* hot: deletes, then adds, per cycle */
+#define CYCLE_OPS	20000	/* deletes (and adds) per repetition */
+#define HOT		1000	/* SAs of the hot subset */
+#define CG_GETS		20000	/* operations counted under callgrind */
+#define CG_OPS		10000
 
 static const uint8_t akey[20] = { 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
 				  0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae,
@@ -37,6 +62,15 @@ static const uint8_t akey[20] = { 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
 static const uint8_t ekey[16] = { 0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6,
 				  0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed,
 				  0xee, 0xef };
+
+enum phase { P_GET, P_MISS, P_GET_HOT, P_DEL, P_ADD, P_DEL_HOT, P_ADD_HOT,
+	     NPHASES };
+
+static const char *const phase_name[NPHASES] = {
+	"get, uniform", "get (miss), uniform", "get, hot 1k subset",
+	"delete, uniform", "add, uniform", "delete, hot 1k subset",
+	"add, hot 1k subset",
+};
 
 struct msgs {
 	uint8_t		*mem;		/* n * MSG_BYTES */
@@ -48,18 +82,7 @@ static uint64_t rng = 0x5eed5eed5eed5eedULL;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+	return bench_rnd(&rng);
 }
 
 /* SA i: 10.255.0.1 -> 10.(i >> 16).(i >> 8).i, an SPI scattered from i. */
@@ -141,132 +164,402 @@ static void msgs_free(struct msgs *ms)
 	free(ms->m);
 }
 
-struct result {
-	double	get_ns, del_ns, add_ns, bytes;
-	double	miss_ns;
+/* One store under test and its request buffers. */
+struct store {
+	struct sadb	*db;
+	uint32_t	n;
+	uint32_t	hot[HOT];	/* the fixed subset */
+	uint32_t	cycle;		/* uniform victims per cycle */
+	struct msgs	add, del;
+	bool		cg;		/* counting under callgrind */
 };
 
-static int run(uint32_t n, struct result *res)
-{
-	const uint64_t now = 1700000000;
-	uint32_t cycle = n / 10 < 10000 ? n / 10 : 10000;
-	struct sadb *db;
-	struct msgs add, del;
-	struct sadb_mem mu;
-	struct pk_diag d;
-	size_t found = 0, done_ops = 0;
-	double t0, tdel = 0, tadd = 0;
+static const uint64_t NOW = 1700000000;
 
-	if (sadb_new(42, &db, &d) != 0 || msgs_new(&add, cycle) != 0 ||
-	    msgs_new(&del, cycle) != 0)
+static int store_new(struct store *s, uint32_t n, bool cg)
+{
+	struct pk_diag d;
+
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	s->cg = cg;
+	s->cycle = n / 10 < CYCLE_MAX ? n / 10 : CYCLE_MAX;
+	if (s->cycle < HOT_CYCLE)
+		s->cycle = HOT_CYCLE;
+	if (sadb_new(42, &s->db, &d) != 0 ||
+	    msgs_new(&s->add, s->cycle) != 0 ||
+	    msgs_new(&s->del, s->cycle) != 0)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
-		if (build(&add, 0, SADB_ADD, i) != 0 ||
-		    sadb_add(db, &add.m[0], now, NULL, &d) != 0) {
+		if (build(&s->add, 0, SADB_ADD, i) != 0 ||
+		    sadb_add(s->db, &s->add.m[0], NOW, NULL, &d) != 0) {
 			fprintf(stderr, "bench_sadb: add %u: %s\n", i, d.detail);
 			return -1;
 		}
 	}
-	sadb_mem_usage(db, &mu);
-	res->bytes = (double)(mu.slot_bytes + mu.bucket_bytes + mu.page_bytes +
-			      mu.heap_bytes + mu.key_bytes -
-			      (size_t)n * KEY_BYTES + mu.key_allocs * 16) / n;
+	/* Distinct (7919 is prime to every size used), spread over the store
+	 * in insertion order and so over its memory. */
+	for (uint32_t j = 0; j < HOT; j++)
+		s->hot[j] = (uint32_t)(((uint64_t)j * 7919 + 17) % n);
+	return 0;
+}
 
-	t0 = now_ns();
-	for (uint32_t k = 0; k < GETS; k++) {
-		uint32_t i = (uint32_t)(rnd() % n);
+static void store_free(struct store *s)
+{
+	msgs_free(&s->add);
+	msgs_free(&s->del);
+	sadb_free(s->db);
+}
+
+static uint32_t pick(const struct store *s, bool hot)
+{
+	return hot ? s->hot[rnd() % HOT] : (uint32_t)(rnd() % s->n);
+}
+
+/* ns per lookup over ops lookups; -1 when a lookup is wrong. */
+static double do_gets(struct store *s, size_t ops, bool hot, bool miss)
+{
+	size_t found = 0;
+	double t0;
+
+	if (s->cg)
+		CALLGRIND_TOGGLE_COLLECT;
+	t0 = bench_now_ns();
+	for (size_t k = 0; k < ops; k++) {
+		uint32_t i = pick(s, hot);
 		struct sadb_addr a = addr_of(i);
 
-		found += sadb_find(db, SADB_SATYPE_ESP, &a, spi_of(i)) != NULL;
+		found += sadb_find(s->db, SADB_SATYPE_ESP, &a,
+				   spi_of(i) ^ (miss ? 1 : 0)) != NULL;
 	}
-	res->get_ns = (now_ns() - t0) / GETS;
-	if (found != GETS) {
-		fprintf(stderr, "bench_sadb: %zu of %u found\n", found, GETS);
+	t0 = bench_now_ns() - t0;
+	if (s->cg)
+		CALLGRIND_TOGGLE_COLLECT;
+	if (found != (miss ? 0 : ops)) {
+		fprintf(stderr, "bench_sadb: %zu of %zu found\n", found, ops);
 		return -1;
 	}
-	t0 = now_ns();
-	for (uint32_t k = 0; k < GETS; k++) {
-		uint32_t i = (uint32_t)(rnd() % n);
-		struct sadb_addr a = addr_of(i);
+	return t0 / (double)ops;
+}
 
-		found += sadb_find(db, SADB_SATYPE_ESP, &a, spi_of(i) ^ 1) != NULL;
-	}
-	res->miss_ns = (now_ns() - t0) / GETS;
+/*
+ * Cycles of distinct victims deleted, then added back; adds ns per
+ * delete and per add to *del and *add.  Uniform victims: a run of a
+ * stride prime to N from a random start; hot victims: a run of the hot
+ * subset.
+ */
+static int do_cycles(struct store *s, size_t ops, bool hot, double *del,
+		     double *add)
+{
+	uint32_t cyc = hot ? HOT_CYCLE : s->cycle;
+	size_t cycles = (ops + cyc - 1) / cyc;
+	struct pk_diag d;
+	double t0, tdel = 0, tadd = 0;
 
-	while (done_ops < CYCLE_OPS) {
-		/* cycle distinct victims: a stride prime to N. */
-		uint32_t start = (uint32_t)(rnd() % n);
+	for (size_t c = 0; c < cycles; c++) {
+		uint32_t start = (uint32_t)(rnd() % (hot ? HOT : s->n));
 
-		for (uint32_t k = 0; k < cycle; k++) {
-			uint32_t i = (uint32_t)((start + (uint64_t)k * 7919) % n);
+		for (uint32_t k = 0; k < cyc; k++) {
+			uint32_t i = hot ? s->hot[(start + k) % HOT] :
+				(uint32_t)((start + (uint64_t)k * 7919) % s->n);
 
-			if (build(&del, k, SADB_DELETE, i) != 0 ||
-			    build(&add, k, SADB_ADD, i) != 0)
+			if (build(&s->del, k, SADB_DELETE, i) != 0 ||
+			    build(&s->add, k, SADB_ADD, i) != 0)
 				return -1;
 		}
-		t0 = now_ns();
-		for (uint32_t k = 0; k < cycle; k++) {
+		if (s->cg)
+			CALLGRIND_TOGGLE_COLLECT;
+		t0 = bench_now_ns();
+		for (uint32_t k = 0; k < cyc; k++) {
 			struct sadb_sa_rec gone;
 
-			if (sadb_delete(db, &del.m[k], &gone, &d) != 0) {
+			if (sadb_delete(s->db, &s->del.m[k], &gone, &d) != 0) {
 				fprintf(stderr, "bench_sadb: delete: %s\n",
 					d.detail);
 				return -1;
 			}
-			sadb_rec_release(db, &gone);
+			sadb_rec_release(s->db, &gone);
 		}
-		tdel += now_ns() - t0;
-		t0 = now_ns();
-		for (uint32_t k = 0; k < cycle; k++) {
-			if (sadb_add(db, &add.m[k], now, NULL, &d) != 0) {
+		tdel += bench_now_ns() - t0;
+		if (s->cg) {
+			CALLGRIND_TOGGLE_COLLECT;
+			CALLGRIND_DUMP_STATS_AT("delete");
+			CALLGRIND_TOGGLE_COLLECT;
+		}
+		t0 = bench_now_ns();
+		for (uint32_t k = 0; k < cyc; k++) {
+			if (sadb_add(s->db, &s->add.m[k], NOW, NULL, &d) != 0) {
 				fprintf(stderr, "bench_sadb: re-add: %s\n",
 					d.detail);
 				return -1;
 			}
 		}
-		tadd += now_ns() - t0;
-		done_ops += cycle;
+		tadd += bench_now_ns() - t0;
+		if (s->cg) {
+			CALLGRIND_TOGGLE_COLLECT;
+			CALLGRIND_DUMP_STATS_AT("add");
+		}
 	}
-	res->del_ns = tdel / done_ops;
-	res->add_ns = tadd / done_ops;
-	if (sadb_count(db, 0) != n)
+	if (sadb_count(s->db, 0) != s->n)
 		return -1;
-	msgs_free(&add);
-	msgs_free(&del);
-	sadb_free(db);
+	*del = tdel / ((double)cycles * cyc);
+	*add = tadd / ((double)cycles * cyc);
 	return 0;
 }
 
-static void line(const char *what, const double v[3], double target)
+struct result {
+	double	ns[NPHASES];
+	double	bytes;
+	struct bench_cg cg[NPHASES];	/* per operation */
+};
+
+static int run(uint32_t n, struct result *res)
 {
-	printf("sadb %s: 1k %.0f ns/op, 100k %.0f ns/op, 1M %.0f ns/op, "
-	       "ratio 1M/1k %.2f (target <= %.1f)\n", what, v[0], v[1], v[2],
-	       v[2] / v[0], target);
+	struct store s;
+	struct sadb_mem mu;
+	double v[NPHASES][REPS];
+
+	if (store_new(&s, n, false) != 0)
+		return -1;
+	sadb_mem_usage(s.db, &mu);
+	res->bytes = (double)(mu.slot_bytes + mu.bucket_bytes + mu.page_bytes +
+			      mu.heap_bytes + mu.key_bytes -
+			      (size_t)n * KEY_BYTES + mu.key_allocs * 16) / n;
+	/* One untimed pass of each kind first: page faults, lazy growth. */
+	if (do_gets(&s, GETS / 4, false, false) < 0 ||
+	    do_cycles(&s, CYCLE_OPS / 4, false, &v[P_DEL][0], &v[P_ADD][0]) != 0)
+		return -1;
+	for (int r = 0; r < REPS; r++) {
+		if ((v[P_GET][r] = do_gets(&s, GETS, false, false)) < 0 ||
+		    (v[P_MISS][r] = do_gets(&s, GETS, false, true)) < 0 ||
+		    (v[P_GET_HOT][r] = do_gets(&s, GETS, true, false)) < 0 ||
+		    do_cycles(&s, CYCLE_OPS, false, &v[P_DEL][r],
+			      &v[P_ADD][r]) != 0 ||
+		    do_cycles(&s, CYCLE_OPS, true, &v[P_DEL_HOT][r],
+			      &v[P_ADD_HOT][r]) != 0)
+			return -1;
+	}
+	for (int p = 0; p < NPHASES; p++)
+		res->ns[p] = bench_median(v[p], REPS);
+	store_free(&s);
+	return 0;
 }
 
-int main(void)
+/*
+ * The --cg-child mode, run under callgrind (instrumentation off while the
+ * store is built, then on, with collection toggled around the operations
+ * only): one dump per measured batch, in a fixed order that cg_collect()
+ * reads back: get, miss, get hot, then (delete, add) pairs per cycle,
+ * uniform then hot.  Each measured phase follows a warm-up whose counts
+ * are dropped: the simulated caches start empty, and a cold cache would
+ * count misses the timed runs never pay.
+ */
+static size_t cg_cycles(const struct store *s, bool hot)
 {
-	static const uint32_t sizes[3] = { 1000, 100000, 1000000 };
-	struct result r[3];
-	double g[3], m[3], a[3], dl[3];
+	uint32_t cyc = hot ? HOT_CYCLE : s->cycle;
 
-	for (int s = 0; s < 3; s++) {
-		if (run(sizes[s], &r[s]) != 0) {
+	return (CG_OPS + cyc - 1) / cyc;
+}
+
+static int cg_child(uint32_t n)
+{
+	struct store s;
+	double x, y;
+
+	if (store_new(&s, n, true) != 0)
+		return 1;
+	CALLGRIND_START_INSTRUMENTATION;
+	for (int p = P_GET; p <= P_GET_HOT; p++) {
+		bool hot = p == P_GET_HOT, miss = p == P_MISS;
+
+		if (do_gets(&s, CG_OPS, hot, miss) < 0)
+			return 1;
+		CALLGRIND_ZERO_STATS;
+		if (do_gets(&s, CG_OPS, hot, miss) < 0)
+			return 1;
+		CALLGRIND_DUMP_STATS_AT(phase_name[p]);
+	}
+	for (int hot = 0; hot < 2; hot++) {
+		uint32_t cyc = hot ? HOT_CYCLE : s.cycle;
+
+		if (do_cycles(&s, cyc, hot, &x, &y) != 0)
+			return 1;
+		CALLGRIND_ZERO_STATS;
+		CALLGRIND_DUMP_STATS_AT("separator");
+		if (do_cycles(&s, cg_cycles(&s, hot) * cyc, hot, &x, &y) != 0)
+			return 1;
+	}
+	store_free(&s);
+	return 0;
+}
+
+/* Runs cg_child(n) under callgrind and sums its dumps per phase. */
+static int cg_collect(uint32_t n, struct result *res)
+{
+	char dir[] = "/tmp/bench_sadb.XXXXXX", exe[4096], cmd[8192];
+	char path[4200];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct store probe;
+	unsigned k = 1;
+	int rc = 0;
+
+	if (len <= 0 || mkdtemp(dir) == NULL)
+		return -1;
+	exe[len] = 0;
+	snprintf(cmd, sizeof(cmd), BENCH_CG_CMD " --collect-atstart=no "
+		 "'%s' --cg-child %u >/dev/null 2>%s/log", dir, n, exe, n,
+		 dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "bench_sadb: callgrind run failed: see %s/log\n",
+			dir);
+		return -1;
+	}
+	/* the child's cycle length, without building a store */
+	probe.cycle = n / 10 < CYCLE_MAX ? n / 10 : CYCLE_MAX;
+	if (probe.cycle < HOT_CYCLE)
+		probe.cycle = HOT_CYCLE;
+	memset(res->cg, 0, sizeof(res->cg));
+	for (int p = P_GET; p <= P_GET_HOT; p++, k++) {
+		snprintf(path, sizeof(path), "%s/cg.%u.%u", dir, n, k);
+		rc |= bench_cg_read(path, &res->cg[p]);
+		res->cg[p].ir /= CG_OPS;
+		res->cg[p].d1m /= CG_OPS;
+		res->cg[p].llm /= CG_OPS;
+	}
+	for (int hot = 0; hot < 2; hot++) {
+		int pd = hot ? P_DEL_HOT : P_DEL, pa = hot ? P_ADD_HOT : P_ADD;
+		size_t cycles = cg_cycles(&probe, hot);
+		double ops = (double)cycles * (hot ? HOT_CYCLE : probe.cycle);
+
+		/* the warm-up cycle's two dumps, then the separator */
+		k += 3;
+		for (size_t c = 0; c < cycles; c++) {
+			for (int j = 0; j < 2; j++, k++) {
+				struct bench_cg e = { 0, 0, 0 };
+				int p = j ? pa : pd;
+
+				snprintf(path, sizeof(path), "%s/cg.%u.%u",
+					 dir, n, k);
+				rc |= bench_cg_read(path, &e);
+				res->cg[p].ir += e.ir / ops;
+				res->cg[p].d1m += e.d1m / ops;
+				res->cg[p].llm += e.llm / ops;
+			}
+		}
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		rc = -1;
+	return rc;
+}
+
+static const char *size_label(uint32_t n, char *buf, size_t len)
+{
+	if (n >= 1000000 && n % 1000000 == 0)
+		snprintf(buf, len, "%uM", n / 1000000);
+	else if (n >= 1000 && n % 1000 == 0)
+		snprintf(buf, len, "%uk", n / 1000);
+	else
+		snprintf(buf, len, "%u", n);
+	return buf;
+}
+
+static void line(const char *what, const char *unit, int prec,
+		 const uint32_t *sizes, int nsizes, const double *v,
+		 double target)
+{
+	char a[16], b[16];
+
+	printf("sadb %s:", what);
+	for (int s = 0; s < nsizes; s++) {
+		printf("%s%s ", s ? ", " : " ", size_label(sizes[s], a, sizeof(a)));
+		printf("%.*f", prec, v[s]);
+		printf("%s", unit);
+	}
+	/* A ratio to almost nothing (no cache misses at 1k) says nothing. */
+	if (nsizes > 1 && v[0] >= 0.05)
+		printf(", ratio %s/%s %.2f",
+		       size_label(sizes[nsizes - 1], a, sizeof(a)),
+		       size_label(sizes[0], b, sizeof(b)), v[nsizes - 1] / v[0]);
+	if (target > 0)
+		printf(" (target <= %.1f)", target);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t sizes[8] = { 1000, 100000, 1000000 };
+	int nsizes = 3;
+	bool cg = false;
+	static struct result r[8];
+	double v[8];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--cg-child") == 0 && i + 1 < argc)
+			return cg_child((uint32_t)strtoul(argv[i + 1], NULL, 0));
+		if (strcmp(argv[i], "--callgrind") == 0) {
+			cg = true;
+		} else if (strcmp(argv[i], "--sizes") == 0 && i + 1 < argc) {
+			char *p = argv[++i];
+
+			for (nsizes = 0; nsizes < 8 && *p != 0; nsizes++) {
+				sizes[nsizes] = (uint32_t)strtoul(p, &p, 0);
+				if (sizes[nsizes] < HOT)
+					sizes[nsizes] = HOT;
+				if (*p == ',')
+					p++;
+			}
+		} else {
+			fprintf(stderr, "usage: bench_sadb [--callgrind] "
+				"[--sizes N,N,...]\n");
+			return 2;
+		}
+	}
+	if (cg && !BENCH_HAVE_CALLGRIND) {
+		fprintf(stderr, "bench_sadb: built without valgrind/callgrind.h\n");
+		return 1;
+	}
+	for (int s = 0; s < nsizes; s++) {
+		if (run(sizes[s], &r[s]) != 0 ||
+		    (cg && cg_collect(sizes[s], &r[s]) != 0)) {
 			fprintf(stderr, "bench_sadb: run at %u failed\n",
 				sizes[s]);
 			return 1;
 		}
-		g[s] = r[s].get_ns;
-		m[s] = r[s].miss_ns;
-		a[s] = r[s].add_ns;
-		dl[s] = r[s].del_ns;
 	}
-	line("get", g, 1.2);
-	line("get (miss)", m, 1.2);
-	line("add", a, 1.2);
-	line("delete", dl, 1.2);
-	printf("sadb bytes/SA: 1k %.1f, 100k %.1f, 1M %.1f + %d key bytes "
-	       "(target <= 256 + key)\n", r[0].bytes, r[1].bytes, r[2].bytes,
-	       KEY_BYTES);
+	printf("sadb: wall time, median of %d runs; uniform: SAs drawn from "
+	       "the whole store, hot: from a fixed 1k subset of it\n", REPS);
+	for (int p = 0; p < NPHASES; p++) {
+		for (int s = 0; s < nsizes; s++)
+			v[s] = r[s].ns[p];
+		line(phase_name[p], " ns/op", 0, sizes, nsizes, v,
+		     p == P_GET || p == P_DEL || p == P_ADD ? 1.2 : 0);
+	}
+	for (int s = 0; s < nsizes; s++)
+		v[s] = r[s].bytes;
+	line("bytes/SA (+ 36 key bytes, target <= 256)", "", 1, sizes,
+	     nsizes, v, 0);
+	if (!cg)
+		return 0;
+	printf("sadb: callgrind, per operation (instructions are exact; "
+	       "misses from its model of a 32 KiB D1 and a 32 MiB LL)\n");
+	for (int p = 0; p < NPHASES; p++) {
+		char what[96];
+
+		if (p == P_GET_HOT || p == P_DEL_HOT || p == P_ADD_HOT)
+			continue;
+		snprintf(what, sizeof(what), "%s instructions", phase_name[p]);
+		for (int s = 0; s < nsizes; s++)
+			v[s] = r[s].cg[p].ir;
+		line(what, "", 0, sizes, nsizes, v, 0);
+		snprintf(what, sizeof(what), "%s D1 misses", phase_name[p]);
+		for (int s = 0; s < nsizes; s++)
+			v[s] = r[s].cg[p].d1m;
+		line(what, "", 1, sizes, nsizes, v, 0);
+		snprintf(what, sizeof(what), "%s LL misses", phase_name[p]);
+		for (int s = 0; s < nsizes; s++)
+			v[s] = r[s].cg[p].llm;
+		line(what, "", 2, sizes, nsizes, v, 0);
+	}
 	return 0;
 }

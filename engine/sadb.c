@@ -15,13 +15,36 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "pfkey/alg.h"
 #include "sadb.h"
 
-#define PAGE_SHIFT	10
-#define PAGE_SLOTS	(1U << PAGE_SHIFT)
+/*
+ * Memory layout for scale.  At 1M SAs the store is about 250 MB and a
+ * random operation misses every cache; with 4 KiB pages it also misses the
+ * TLB, and the page walk itself misses the caches (the page tables of
+ * 250 MB are 500 kB).  So every large array (slot pages, bucket arrays,
+ * timer heap, key chunks) is mapped 2 MiB-aligned in whole 2 MiB units
+ * and marked MADV_HUGEPAGE: one TLB entry covers 2 MiB, and the TLB
+ * covers the whole store.  A slot page is exactly one huge page
+ * (PAGE_SLOTS slots, found by a division by a constant, i.e. a multiply);
+ * the first one is marked only once a second is needed, so a small store
+ * keeps 4 KiB pages and pays only for the memory it touches.
+ */
+#define HUGE_BYTES	((size_t)2 << 20)
+#define PAGE_SLOTS	((uint32_t)(HUGE_BYTES / sizeof(struct sadb_sa_rec)))
+/* Key blobs up to this size come from the store's slab, by 8-byte class. */
+#define SLAB_MAX	256U
+#define SLAB_CLASSES	(SLAB_MAX / 8)
+#define SLAB_CHUNK_MIN	((size_t)4096)
+
+/* The layout sadb.h promises: lookup fields and links in the first 64
+ * bytes, and 208 bytes a record (the bytes-per-SA budget). */
+_Static_assert(offsetof(struct sadb_sa_rec, keys) == 64,
+	       "lookup fields and links must fill the first 64 bytes");
+_Static_assert(sizeof(struct sadb_sa_rec) <= 208, "record grew");
 #define SLOT_FREE	0xff
 #define MIN_BUCKETS	16U
 #define GETSPI_TRIES	32
@@ -45,6 +68,28 @@
 struct hent {
 	uint32_t	at;
 	uint32_t	slot;
+};
+
+/*
+ * Key blobs: a slab per 8-byte size class, carved from chunks of the
+ * store's own (never returned before sadb_free(), like slots), so an ADD
+ * or DELETE calls no allocator and a blob costs its rounded size only,
+ * with no per-blob allocator header.  A chunk is an eighth of what the
+ * slab already holds (4 KiB to 2 MiB), so the unused tail stays under
+ * 12.5% of the key bytes plus 4 KiB; 2 MiB chunks are huge pages.
+ */
+struct chunk {
+	struct chunk	*next;
+	size_t		size;		/* bytes, this header included */
+};
+
+struct slab {
+	void		*free[SLAB_CLASSES];	/* freed blobs by class */
+	struct chunk	*chunks;
+	uint8_t		*bump;			/* carving point */
+	size_t		left;			/* bytes left at bump */
+	size_t		bytes;			/* sum of chunk sizes */
+	size_t		nchunks, nmalloc;	/* chunks; of them malloc'd */
 };
 
 struct sadb {
@@ -71,8 +116,9 @@ struct sadb {
 	void			*is_local_arg;
 	sadb_key_free_hook	hook;
 	void			*hook_arg;
-	size_t			key_bytes, key_allocs;
+	size_t			key_bytes, key_allocs;	/* big blobs only */
 	size_t			extra_bytes, extra_allocs;
+	struct slab		slab;
 };
 
 /* ------------------------------------------------------------ SipHash */
@@ -88,6 +134,15 @@ static uint64_t rotl(uint64_t x, unsigned b)
 	v0 += v3; v3 = rotl(v3, 21); v3 ^= v0; \
 	v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
 } while (0)
+
+static uint64_t le64toh_(uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(v);
+#else
+	return v;
+#endif
+}
 
 static uint64_t load_le64(const uint8_t *p, size_t n)
 {
@@ -128,6 +183,44 @@ uint64_t sadb_siphash(const uint64_t key[2], const void *data, size_t len)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/*
+ * SipHash-1-3 (one compression round, three finalization rounds) for the
+ * index hashes, SipHash-2-4 for the SPI generator and the exported
+ * function.  Keyed hashing is what keeps an attacker who picks SPIs and
+ * addresses from filling one chain; 1-3 keeps that (no practical attack
+ * recovers the key or forges multicollisions from bucket timing; Python,
+ * Rust's HashMap and Linux's hsiphash rely on the same reduced variant for
+ * exactly this use) at a bit more than half the rounds: about 70 fewer
+ * instructions per lookup.
+ */
+static uint64_t siphash13(const uint64_t key[2], const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v0 = key[0] ^ 0x736f6d6570736575ULL;
+	uint64_t v1 = key[1] ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = key[0] ^ 0x6c7967656e657261ULL;
+	uint64_t v3 = key[1] ^ 0x7465646279746573ULL;
+	uint64_t m;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&m, p + i, 8);	/* little-endian hosts: see below */
+		m = le64toh_(m);
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
+	}
+	m = load_le64(p + i, len - i) | ((uint64_t)(len & 0xff) << 56);
+	v3 ^= m;
+	SIPROUND;
+	v0 ^= m;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 /* splitmix64 step: turns the one seed into independent keys. */
 static uint64_t splitmix(uint64_t *s)
 {
@@ -156,7 +249,7 @@ static uint32_t hash_spi(const struct sadb *db, uint8_t satype,
 	k[2] = k[3] = 0;
 	memcpy(k + 4, &spi, 4);
 	memcpy(k + 8, dst->addr, 16);
-	return (uint32_t)sadb_siphash(db->hkey, k, sizeof(k));
+	return (uint32_t)siphash13(db->hkey, k, sizeof(k));
 }
 
 static uint32_t hash_addr(const struct sadb *db, const struct sadb_addr *src,
@@ -168,19 +261,76 @@ static uint32_t hash_addr(const struct sadb *db, const struct sadb_addr *src,
 	k[1] = dst->family;
 	memcpy(k + 2, src->addr, 16);
 	memcpy(k + 18, dst->addr, 16);
-	return (uint32_t)sadb_siphash(db->hkey, k, sizeof(k));
+	return (uint32_t)siphash13(db->hkey, k, sizeof(k));
 }
 
 static uint32_t hash_seq(const struct sadb *db, uint32_t seq)
 {
-	return (uint32_t)sadb_siphash(db->hkey, &seq, sizeof(seq));
+	return (uint32_t)siphash13(db->hkey, &seq, sizeof(seq));
+}
+
+/* ---------------------------------------------------- big allocations */
+
+static size_t huge_round(size_t bytes)
+{
+	return (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+}
+
+static void huge_advise(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);	/* a hint: failure is fine */
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
+/*
+ * bytes (a multiple of HUGE_BYTES) of zeroed memory, 2 MiB-aligned: one
+ * extra 2 MiB is mapped and the misaligned ends are unmapped again.
+ */
+static void *huge_map(size_t bytes, bool advise)
+{
+	uint8_t *p = mmap(NULL, bytes + HUGE_BYTES, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t head;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (HUGE_BYTES - ((uintptr_t)p & (HUGE_BYTES - 1))) &
+		(HUGE_BYTES - 1);
+	if (head != 0)
+		munmap(p, head);
+	if (HUGE_BYTES - head != 0)
+		munmap(p + head + bytes, HUGE_BYTES - head);
+	if (advise)
+		huge_advise(p + head, bytes);
+	return p + head;
+}
+
+/* Zeroed memory: the heap for small arrays, huge pages from 2 MiB on. */
+static void *big_alloc(size_t bytes)
+{
+	return bytes < HUGE_BYTES ? calloc(1, bytes) :
+		huge_map(huge_round(bytes), true);
+}
+
+static void big_free(void *p, size_t bytes)
+{
+	if (p == NULL)
+		return;
+	if (bytes < HUGE_BYTES)
+		free(p);
+	else
+		munmap(p, huge_round(bytes));
 }
 
 /* -------------------------------------------------------------- slots */
 
 static struct sadb_sa_rec *slot(const struct sadb *db, uint32_t i)
 {
-	return &db->pages[i >> PAGE_SHIFT][i & (PAGE_SLOTS - 1)];
+	return &db->pages[i / PAGE_SLOTS][i % PAGE_SLOTS];
 }
 
 static struct sadb_sa_rec *slot_or_null(const struct sadb *db, uint32_t i)
@@ -200,7 +350,7 @@ static struct sadb_sa_rec *slot_alloc(struct sadb *db)
 	} else {
 		if (db->nslots == UINT32_MAX)
 			return NULL;
-		if ((db->nslots >> PAGE_SHIFT) >= db->npages) {
+		if (db->nslots / PAGE_SLOTS >= db->npages) {
 			if (db->npages == db->cap_pages) {
 				uint32_t cap = db->cap_pages ? db->cap_pages * 2 : 8;
 				void *p = realloc(db->pages, cap * sizeof(*db->pages));
@@ -210,9 +360,12 @@ static struct sadb_sa_rec *slot_alloc(struct sadb *db)
 				db->pages = p;
 				db->cap_pages = cap;
 			}
-			db->pages[db->npages] = calloc(PAGE_SLOTS, sizeof(**db->pages));
+			db->pages[db->npages] = huge_map(HUGE_BYTES,
+							 db->npages > 0);
 			if (db->pages[db->npages] == NULL)
 				return NULL;
+			if (db->npages == 1)
+				huge_advise(db->pages[0], HUGE_BYTES);
 			db->npages++;
 		}
 		i = db->nslots++;
@@ -236,19 +389,87 @@ static void slot_free(struct sadb *db, struct sadb_sa_rec *r)
 
 /* ---------------------------------------------------------- blobs */
 
+static size_t keys_len(unsigned abits, unsigned ebits)
+{
+	return sizeof(struct sadb_keys) + (abits + 7U) / 8 + (ebits + 7U) / 8;
+}
+
+/* A key blob of len bytes (uninitialized), NULL when out of memory. */
+static struct sadb_keys *keys_alloc(struct sadb *db, size_t len)
+{
+	struct slab *sl = &db->slab;
+	size_t cls = (len + 7) / 8 - 1, size = (cls + 1) * 8;
+	void *k;
+
+	if (len > SLAB_MAX) {
+		k = malloc(len);
+		if (k != NULL) {
+			db->key_bytes += len;
+			db->key_allocs++;
+		}
+		return k;
+	}
+	if (sl->free[cls] != NULL) {
+		k = sl->free[cls];
+		memcpy(&sl->free[cls], k, sizeof(void *));
+		return k;
+	}
+	if (sl->left < size) {
+		size_t csize = sl->bytes / 8;
+		struct chunk *c;
+
+		/* The old tail (under SLAB_MAX bytes) is left unused. */
+		csize = csize < SLAB_CHUNK_MIN ? SLAB_CHUNK_MIN :
+			csize >= HUGE_BYTES ? HUGE_BYTES : csize;
+		c = csize == HUGE_BYTES ? huge_map(HUGE_BYTES, true) :
+			malloc(csize);
+		if (c == NULL)
+			return NULL;
+		c->next = sl->chunks;
+		c->size = csize;
+		sl->chunks = c;
+		sl->bytes += csize;
+		sl->nchunks++;
+		sl->nmalloc += csize != HUGE_BYTES;
+		sl->bump = (uint8_t *)(c + 1);
+		sl->left = csize - sizeof(*c);
+	}
+	k = sl->bump;
+	sl->bump += size;
+	sl->left -= size;
+	return k;
+}
+
 static void keys_free(struct sadb *db, struct sadb_keys *k)
 {
-	size_t len;
+	size_t len, cls;
 
 	if (k == NULL)
 		return;
-	len = sizeof(*k) + (k->abits + 7U) / 8 + (k->ebits + 7U) / 8;
+	len = keys_len(k->abits, k->ebits);
 	explicit_bzero(k, len);
 	if (db->hook != NULL)
 		db->hook(db->hook_arg, k, len);
-	free(k);
-	db->key_bytes -= len;
-	db->key_allocs--;
+	if (len > SLAB_MAX) {
+		free(k);
+		db->key_bytes -= len;
+		db->key_allocs--;
+		return;
+	}
+	cls = (len + 7) / 8 - 1;
+	memcpy(k, &db->slab.free[cls], sizeof(void *));
+	db->slab.free[cls] = k;
+}
+
+static void slab_free(struct slab *sl)
+{
+	for (struct chunk *c = sl->chunks, *next; c != NULL; c = next) {
+		next = c->next;
+		if (c->size == HUGE_BYTES)
+			munmap(c, HUGE_BYTES);
+		else
+			free(c);
+	}
 }
 
 static void extras_free(struct sadb *db, struct sadb_extras *x)
@@ -282,7 +503,12 @@ static const uint8_t *ekey_bytes(const struct sadb_keys *k)
 
 static uint32_t *table_new(uint32_t n)
 {
-	return calloc(n, sizeof(uint32_t));
+	return big_alloc((size_t)n * sizeof(uint32_t));
+}
+
+static void table_free(uint32_t *t, uint32_t mask)
+{
+	big_free(t, ((size_t)mask + 1) * sizeof(uint32_t));
 }
 
 int sadb_new(uint64_t seed, struct sadb **out, struct pk_diag *d)
@@ -302,7 +528,7 @@ int sadb_new(uint64_t seed, struct sadb **out, struct pk_diag *d)
 	db->addr_tab = table_new(MIN_BUCKETS);
 	db->seq_tab = table_new(MIN_BUCKETS);
 	db->spi_mask = db->addr_mask = db->seq_mask = MIN_BUCKETS - 1;
-	db->heap = calloc(MIN_BUCKETS, sizeof(*db->heap));
+	db->heap = big_alloc(MIN_BUCKETS * sizeof(*db->heap));
 	db->heap_cap = MIN_BUCKETS;
 	/* Slot 0 is taken here and never used: it means "none". */
 	if (db->spi_tab == NULL || db->addr_tab == NULL ||
@@ -325,12 +551,13 @@ void sadb_free(struct sadb *db)
 		sadb_rec_release(db, r);
 	}
 	for (uint32_t p = 0; p < db->npages; p++)
-		free(db->pages[p]);
+		munmap(db->pages[p], HUGE_BYTES);
 	free(db->pages);
-	free(db->spi_tab);
-	free(db->addr_tab);
-	free(db->seq_tab);
-	free(db->heap);
+	table_free(db->spi_tab, db->spi_mask);
+	table_free(db->addr_tab, db->addr_mask);
+	table_free(db->seq_tab, db->seq_mask);
+	big_free(db->heap, (size_t)db->heap_cap * sizeof(*db->heap));
+	slab_free(&db->slab);
 	free(db);
 }
 
@@ -425,7 +652,7 @@ static int index_grow(struct sadb *db, struct index ix, size_t entries)
 			chain_push(db, ix, t, ix.hash(db, r) & (n - 1), r);
 		}
 	}
-	free(old);
+	table_free(old, old_n - 1);
 	*ix.tab = t;
 	*ix.mask = n - 1;
 	return 0;
@@ -630,9 +857,11 @@ static int heap_reserve(struct sadb *db, size_t n)
 		cap *= 2;
 	if (cap > UINT32_MAX)
 		return -ENOMEM;
-	p = realloc(db->heap, cap * sizeof(*db->heap));
+	p = big_alloc(cap * sizeof(*db->heap));
 	if (p == NULL)
 		return -ENOMEM;
+	memcpy(p, db->heap, (size_t)db->heap_n * sizeof(*db->heap));
+	big_free(db->heap, (size_t)db->heap_cap * sizeof(*db->heap));
 	db->heap = p;
 	db->heap_cap = (uint32_t)cap;
 	return 0;
@@ -1202,7 +1431,7 @@ static int read_keys(struct sadb *db, const struct pk_msg *m,
 	abytes = (abits + 7) / 8;
 	ebytes = (ebits + 7) / 8;
 	len = sizeof(*k) + abytes + ebytes;
-	k = malloc(len);
+	k = keys_alloc(db, len);
 	if (k == NULL)
 		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL, "out of memory");
 	k->abits = (uint16_t)abits;
@@ -1216,8 +1445,6 @@ static int read_keys(struct sadb *db, const struct pk_msg *m,
 		if (ea->flags & PK_ALGF_DES)
 			pk_des_fix_parity(k->data + abytes, ebytes);
 	}
-	db->key_bytes += len;
-	db->key_allocs++;
 	r->keys = k;
 	return 0;
 }
@@ -2310,8 +2537,8 @@ void sadb_mem_usage(const struct sadb *db, struct sadb_mem *out)
 	out->bucket_bytes = (out->spi_buckets + out->addr_buckets +
 			     out->seq_buckets) * sizeof(uint32_t);
 	out->page_bytes = (size_t)db->cap_pages * sizeof(*db->pages);
-	out->key_bytes = db->key_bytes;
-	out->key_allocs = db->key_allocs;
+	out->key_bytes = db->key_bytes + db->slab.bytes;
+	out->key_allocs = db->key_allocs + db->slab.nmalloc;
 	out->extra_bytes = db->extra_bytes;
 	out->extra_allocs = db->extra_allocs;
 	out->heap_bytes = (size_t)db->heap_cap * sizeof(*db->heap);

@@ -16,7 +16,7 @@
  * heap, plus one blob for its keys and, only when it has rare extensions,
  * one "extras" blob.
  *
- *   slot:  | limits | cur | spi flags reqid seq pid pair | links | src dst |
+ *   slot:  | spi link type dst | links | blobs limits cur ... | src |
  *   keys:  | abits ebits ares eres | auth key bytes | encryption key bytes |
  *   extras:| len | wire extension | wire extension | ...               |
  *
@@ -29,8 +29,14 @@
  *                               the chain.
  *   seq                         larval SAs only (GETSPI, ACQUIRE answers)
  * Each is open hashing (chained through the slots) over a power-of-two
- * bucket array keyed with SipHash-2-4 under a per-store key, doubled all at
+ * bucket array keyed with SipHash-1-3 under a per-store key, doubled all at
  * once when the load factor would pass 1.
+ *
+ * Memory: slot pages, bucket arrays, the heap and key chunks of 2 MiB or
+ * more are 2 MiB-aligned huge pages (MADV_HUGEPAGE); key blobs come from a
+ * slab of the store's own.  Slots and key memory are kept until
+ * sadb_free(), so a record given out by sadb_delete() must be released
+ * (sadb_rec_release()) before the store is freed.
  *
  * Timers: one binary min-heap of (check time, slot) entries, 8 bytes each,
  * the position kept in the record (heap).  An SA's entry holds the earliest
@@ -97,7 +103,25 @@ struct sadb_extras {
 	uint8_t		data[];
 };
 
+/*
+ * Field order is for the caches: a lookup compares spi, satype and dst and
+ * follows next_spi, all in the first 36 bytes; the links that neighbours
+ * in an index, the list or the timer heap write when this SA's neighbour
+ * changes come right after (bytes 36-63).  A lookup in a store too large
+ * for the caches then costs one or two cache lines of the record, not four.
+ */
 struct sadb_sa_rec {
+	uint32_t		spi;		/* host byte order */
+	/* engine-private links (slot numbers, 0 = none; heap: position + 1) */
+	uint32_t		next_spi;
+	uint8_t			satype;
+	uint8_t			state;		/* SADB_SASTATE_*, or
+						   SADB_X_SASTATE_IDLE */
+	uint8_t			replay;
+	uint8_t			auth;
+	struct sadb_addr	dst;
+	uint32_t		idx, next_addr, prev_addr, next_seq;
+	uint32_t		prev, next, heap;
 	struct sadb_keys	*keys;		/* NULL when no key */
 	struct sadb_extras	*extras;	/* NULL when none */
 	struct sadb_lim		hard, soft;
@@ -110,20 +134,11 @@ struct sadb_sa_rec {
 	uint32_t		hard_alloc, soft_alloc, cur_alloc;
 	uint32_t		lastuse;	/* last use, seconds after
 						   cur.addtime (valid once used) */
-	uint32_t		spi;		/* host byte order */
 	uint32_t		flags;		/* SADB_SAFLAGS_* */
 	uint32_t		reqid;		/* SA2 */
 	uint32_t		seq, pid;	/* of the creating request */
 	uint32_t		pair_spi;	/* host order, 0 = not paired */
-	/* engine-private links (slot numbers, 0 = none; heap: position + 1) */
-	uint32_t		idx, next_spi, next_addr, prev_addr, next_seq;
-	uint32_t		prev, next, heap;
-	struct sadb_addr	src, dst;
-	uint8_t			satype;
-	uint8_t			state;		/* SADB_SASTATE_*, or
-						   SADB_X_SASTATE_IDLE */
-	uint8_t			replay;
-	uint8_t			auth;
+	struct sadb_addr	src;
 	uint8_t			encrypt;	/* or SADB_X_CALG_* for IPComp */
 	uint8_t			mode;		/* SA2 IPSEC_MODE_* as given */
 	uint8_t			tflags;		/* engine-private timer state */
@@ -413,8 +428,8 @@ struct sadb_mem {
 	size_t	slot_bytes;	/* slots handed out * sizeof(rec) */
 	size_t	bucket_bytes;	/* the three bucket arrays */
 	size_t	page_bytes;	/* the page table */
-	size_t	key_bytes;	/* key blobs, headers included */
-	size_t	key_allocs;
+	size_t	key_bytes;	/* key memory: slab chunks, big blobs */
+	size_t	key_allocs;	/* of it, blocks from malloc */
 	size_t	extra_bytes;	/* extras blobs, headers included */
 	size_t	extra_allocs;
 	size_t	spi_buckets, addr_buckets, seq_buckets;

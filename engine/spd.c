@@ -627,11 +627,42 @@ nomem:
 			   "no memory for a policy database");
 }
 
+/*
+ * The blob of p: inline (no allocation: an insert costs one malloc, for
+ * the record) or its own allocation.
+ */
+static bool blob_inline(const struct spd_policy *p)
+{
+	return (const void *)p->policy == (const void *)p->inl;
+}
+
+static void blob_free(struct spd_policy *p)
+{
+	if (!blob_inline(p))
+		free(p->policy);
+	p->policy = NULL;
+	p->ctx = NULL;
+}
+
+/* Copies *src to *dst, pointers into src's inline blob re-aimed. */
+static void rec_move(struct spd_policy *dst, const struct spd_policy *src)
+{
+	*dst = *src;
+	if (blob_inline(src)) {
+		dst->policy = (struct sadb_x_policy *)dst->inl;
+		if (src->ctx != NULL)
+			dst->ctx = (struct sadb_x_sec_ctx *)
+				((uint8_t *)dst->inl +
+				 ((const uint8_t *)src->ctx -
+				  (const uint8_t *)src->inl));
+	}
+}
+
 static void rec_free(struct spd_policy *p)
 {
 	if (p == NULL)
 		return;
-	free(p->policy);
+	blob_free(p);
 	free(p);
 }
 
@@ -901,7 +932,8 @@ static int read_policy(const struct spd *spd, const struct pk_msg *m,
 
 	plen = SADB_BYTES(pol->sadb_x_policy_len);
 	clen = ctx != NULL ? SADB_BYTES(ctx->sadb_x_sec_len) : 0;
-	blob = malloc(plen + clen);
+	blob = plen + clen <= sizeof(tmp->inl) ? (uint8_t *)tmp->inl :
+		malloc(plen + clen);
 	if (blob == NULL)
 		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL,
 				   "no memory for a policy");
@@ -959,7 +991,7 @@ static int insert_new(struct spd *spd, struct spd_policy *tmp,
 	if (p == NULL)
 		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL,
 				   "no memory for a policy");
-	*p = *tmp;
+	rec_move(p, tmp);
 	tmp->policy = NULL;
 	p->id = alloc_id(spd, p->dir);
 	set_policy_id(p);
@@ -996,7 +1028,8 @@ int spd_add(struct spd *spd, const struct pk_msg *m, uint64_t now,
 		rc = dup_diag(m, old, d);
 	else
 		rc = insert_new(spd, &tmp, out, d);
-	free(tmp.policy);
+	if (tmp.policy != NULL)
+		blob_free(&tmp);
 	return rc;
 }
 
@@ -1014,22 +1047,23 @@ int spd_update(struct spd *spd, const struct pk_msg *m, uint64_t now,
 	p = find_sel(spd, tmp.key, tmp.keylen, tmp.hash, tmp.ctx);
 	if (p == NULL) {
 		rc = insert_new(spd, &tmp, out, d);
-		free(tmp.policy);
+		if (tmp.policy != NULL)
+			blob_free(&tmp);
 		return rc;
 	}
 	rc = reserve(spd, &tmp, false, d);
 	if (rc != 0) {
-		free(tmp.policy);
+		blob_free(&tmp);
 		return rc;
 	}
 	/* In place: id, rank, list place and cursors stay. */
 	unindex_rec(spd, p);
-	free(p->policy);
+	blob_free(p);
 	tmp.id = p->id;
 	tmp.rank = p->rank;
 	tmp.prev = p->prev;
 	tmp.next = p->next;
-	*p = tmp;
+	rec_move(p, &tmp);
 	set_policy_id(p);
 	reqid_assign(spd, p->policy);
 	index_rec(spd, p);

@@ -64,6 +64,8 @@
 
 /* Most requests an IPSEC policy may carry (Linux XFRM_MAX_DEPTH). */
 #define SPD_MAX_REQUESTS	6
+/* Policy and context extensions up to this size are stored in the record. */
+#define SPD_INLINE_BLOB		64
 /* Automatic reqids (level unique, reqid 0) start above the manual range. */
 #define SPD_AUTO_REQID_MIN	(IPSEC_MANUAL_REQID_MAX + 1)
 
@@ -104,7 +106,8 @@ struct spd_policy {
 	/*
 	 * The wire policy extension with its requests in order, id and
 	 * automatic reqids filled in (walk it with pk_policy_next_request()),
-	 * and the SEC_CTX extension or NULL.  Both live in one allocation.
+	 * and the SEC_CTX extension or NULL.  Both live in one allocation,
+	 * or in inl when they fit (most policies: one or two requests).
 	 */
 	struct sadb_x_policy	*policy;
 	struct sadb_x_sec_ctx	*ctx;
@@ -117,6 +120,7 @@ struct spd_policy {
 	uint32_t		spec;		/* specificity, larger wins */
 	uint8_t			keylen;
 	uint8_t			key[48];	/* the selector index key */
+	uint64_t		inl[SPD_INLINE_BLOB / 8];
 };
 
 struct spd;
