@@ -401,6 +401,42 @@ static bool spd_message(const struct pk_msg *m)
 }
 
 /*
+ * The inner source a Linux-style SADB writes for every SA that has no
+ * selector (pfkeyd does too): the any-address, prefix 0, no inner
+ * destination.  It names no tunnel, so ipseckey neither lists nor saves it.
+ */
+static bool no_selector(const struct pk_msg *m, const struct sadb_address *a)
+{
+	static const uint8_t zero[16];
+	struct sockaddr_storage ss;
+	const uint8_t *addr;
+	size_t len;
+
+	if (a->sadb_address_exttype != SADB_X_EXT_ADDRESS_INNER_SRC ||
+	    a->sadb_address_prefixlen != 0 ||
+	    m->ext[SADB_X_EXT_ADDRESS_INNER_DST] != NULL)
+		return false;
+	pk_address_sockaddr(a, &ss);
+	if (ss.ss_family == AF_INET) {
+		addr = (const uint8_t *)&((struct sockaddr_in *)&ss)->sin_addr;
+		len = 4;
+	} else {
+		addr = (const uint8_t *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+		len = 16;
+	}
+	return memcmp(addr, zero, len) == 0;
+}
+
+/* An address extension of m, the no-selector inner source left out. */
+static const struct sadb_address *addr_ext(const struct pk_msg *m,
+					   unsigned type)
+{
+	const struct sadb_address *a = PK_MSG_EXT(m, type, sadb_address);
+
+	return a != NULL && !no_selector(m, a) ? a : NULL;
+}
+
+/*
  * The address line ends with "/prefix" for inner addresses and for the
  * selectors of policy messages always, for other addresses only when the
  * prefix is not the whole address (0 and the family's maximum both mean
@@ -706,7 +742,8 @@ static void print_ext(FILE *f, const struct pk_msg *m, unsigned flags,
 		print_sa(f, m, (const void *)ext);
 		break;
 	case PK_EK_ADDRESS:
-		print_address(f, m, flags, (const void *)ext);
+		if (!no_selector(m, (const void *)ext))
+			print_address(f, m, flags, (const void *)ext);
 		break;
 	case PK_EK_KEY:
 		print_key(f, m, flags, (const void *)ext);
@@ -950,7 +987,7 @@ static void save_key(FILE *f, unsigned flags, const char *kw,
 static unsigned save_address(FILE *f, const struct pk_msg *m, unsigned type,
 			     const char *kw, const char *port_kw, bool inner)
 {
-	const struct sadb_address *a = PK_MSG_EXT(m, type, sadb_address);
+	const struct sadb_address *a = addr_ext(m, type);
 	struct sockaddr_storage ss;
 	char text[INET6_ADDRSTRLEN];
 	unsigned port;
@@ -971,8 +1008,8 @@ static unsigned save_address(FILE *f, const struct pk_msg *m, unsigned type,
 /* The upper-layer protocol of a pair of address extensions, 0 if none. */
 static unsigned addr_proto(const struct pk_msg *m, unsigned t1, unsigned t2)
 {
-	const struct sadb_address *a = PK_MSG_EXT(m, t1, sadb_address);
-	const struct sadb_address *b = PK_MSG_EXT(m, t2, sadb_address);
+	const struct sadb_address *a = addr_ext(m, t1);
+	const struct sadb_address *b = addr_ext(m, t2);
 
 	if (a != NULL && a->sadb_address_proto != 0)
 		return a->sadb_address_proto;

@@ -1098,6 +1098,48 @@ static void test_save_odd_keys_and_numbers(void **state)
 		"\n");
 }
 
+/* The Linux-style "no selector" inner source is neither listed nor saved. */
+static void test_no_selector_hidden(void **state)
+{
+	static const uint8_t k[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+				       13, 14, 15, 16, 17, 18, 19, 20 };
+	char *text;
+	int rc;
+
+	(void)state;
+	begin(SADB_DUMP, SADB_SATYPE_AH, 0, 0);
+	pk_add_sa(&T.b, 0x99, 0, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC, 0, 0);
+	addr(SADB_EXT_ADDRESS_SRC, "10.0.0.1", 0, 0, 32);
+	addr(SADB_EXT_ADDRESS_DST, "10.0.0.2", 0, 0, 32);
+	addr(SADB_EXT_ADDRESS_PROXY, "0.0.0.0", 0, 255, 0);
+	pk_add_key(&T.b, SADB_EXT_KEY_AUTH, k, 160, 0);
+	finish();
+	text = listing(PK_IPSECKEY_NUMERIC, T0);
+	assert_null(strstr(text, "INS:"));
+	assert_non_null(strstr(text, "DST: AF_INET: port 0, 10.0.0.2."));
+	free(text);
+	text = save_text(0, &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(text, "isrc"));
+	assert_null(strstr(text, "iproto"));
+	free(text);
+	/* A real inner source, even the any-address with an inner
+	 * destination, is still shown. */
+	begin(SADB_DUMP, SADB_SATYPE_AH, 0, 0);
+	pk_add_sa(&T.b, 0x99, 0, SADB_SASTATE_MATURE, SADB_AALG_SHA1HMAC, 0, 0);
+	addr(SADB_EXT_ADDRESS_DST, "10.0.0.2", 0, 4, 32);
+	addr(SADB_EXT_ADDRESS_PROXY, "0.0.0.0", 0, 0, 0);
+	addr(SADB_X_EXT_ADDRESS_INNER_DST, "172.16.0.0", 0, 0, 16);
+	pk_add_key(&T.b, SADB_EXT_KEY_AUTH, k, 160, 0);
+	finish();
+	text = listing(PK_IPSECKEY_NUMERIC, T0);
+	assert_non_null(strstr(text, "INS:"));
+	free(text);
+	text = save_text(0, &rc);
+	assert_non_null(strstr(text, "isrc 0.0.0.0/0"));
+	free(text);
+}
+
 static void test_save_needs_sa(void **state)
 {
 	int rc;
@@ -1143,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_save_natt_inner),
 		cmocka_unit_test(test_save_pair_identities),
 		cmocka_unit_test(test_save_odd_keys_and_numbers),
+		cmocka_unit_test(test_no_selector_hidden),
 		cmocka_unit_test(test_save_needs_sa),
 	};
 
