@@ -27,7 +27,7 @@ harnesses=(
 	"fuzz_parse:fuzz/fuzz_parse:CORPUS"
 	"fuzz_print:fuzz/fuzz_print:CORPUS"
 	"fuzz_setkey:tools/setkey/fuzz_setkey:tests/setkey/*.in"
-	"fuzz_ipseckey:tools/ipseckey/fuzz_ipseckey:tests/ipseckey/*.in"
+	"fuzz_ipseckey:tools/ipseckey/fuzz_ipseckey_parse:tests/ipseckey/cases/*.conf"
 )
 log=$dir/fuzz-build.log
 
@@ -59,8 +59,12 @@ summary=()
 for spec in "${harnesses[@]}"; do
 	IFS=: read -r h path seeds <<<"$spec"
 	exe=$dir/$path
-	# A harness whose tool is not in this tree yet is not built.
-	[ -x "$exe" ] || continue
+	if [ ! -x "$exe" ]; then
+		echo "$h: $exe was not built" >&2
+		status=1
+		summary+=("$h: not built: 0 execs in 0 s, 1 crashes")
+		continue
+	fi
 	work=$dir/corpus-$h
 	seeddir=$corpus
 	if [ "$seeds" != CORPUS ]; then
