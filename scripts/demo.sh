@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job, for now: install what is missing, build, then talk PF_KEY v2
-# to a private pfkeyd.  The first request starts the daemon (the embedded
-# default: no root and no kernel IPsec needed); it is stopped at the end.
-# (ipseckey and setkey will load their example files here once they land.)
+# The main job: install what is missing, build, start a private pfkeyd (the
+# embedded default: no root and no kernel IPsec needed; the first client
+# starts it), load examples/ipseckeys with ipseckey and examples/setkey.conf
+# with setkey, and print the databases both ways.  The daemon is stopped
+# at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,12 +14,21 @@ ninja -C build >/dev/null
 run=$(mktemp -d /tmp/pfkey-demo.XXXXXX)
 export PFKEY_SOCKET=$run/pfkey.sock
 trap 'pkill -f "pfkeyd --socket $PFKEY_SOCKET" || true; rm -rf "$run"' EXIT
+ipseckey=build/tools/ipseckey/ipseckey
+setkey=build/tools/setkey/setkey
 
-echo "== a message encoded and decoded again: pfkeymsg example add | pfkeymsg decode -p"
-build/tools/pfkeymsg example add | build/tools/pfkeymsg decode -p
+# ipseckey wants key files only their owner can read.
+install -m 0600 examples/ipseckeys "$run/ipseckeys"
+echo "== ipseckey -f examples/ipseckeys"
+"$ipseckey" -f "$run/ipseckeys"
+echo "== setkey -f examples/setkey.conf"
+"$setkey" -f examples/setkey.conf
 echo
-echo "== sent to a private pfkeyd ($PFKEY_SOCKET): pfkeymsg send -p add spdadd"
-build/tools/pfkeymsg send -p add spdadd
+echo "== ipseckey -n -p dump    (the SADB, keys hidden)"
+"$ipseckey" -n -p dump
 echo
-echo "== its databases: pfkeymsg dump -p"
-build/tools/pfkeymsg dump -p
+echo "== setkey -D              (the SADB as setkey shows it)"
+"$setkey" -D
+echo
+echo "== setkey -DP             (the SPD)"
+"$setkey" -DP
