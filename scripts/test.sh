@@ -61,6 +61,21 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	run_suite "ASan+UBSan" build-asan -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
 
+# The README's first command, as a user runs it.
+echo "== scripts/demo.sh"
+if demo=$(scripts/demo.sh 2>&1) &&
+	grep -q '^Dump succeeded for SA type 0\.$' <<<"$demo" &&
+	[ "$(grep -c '^	esp mode=' <<<"$demo")" -eq 4 ] &&
+	[ "$(grep -c '^	spid=' <<<"$demo")" -eq 3 ] &&
+	! grep -q 'AKY: [0-9a-f]' <<<"$demo"; then
+	echo "demo: 1 passed, 0 failed"
+	passed=$((passed + 1))
+else
+	printf '%s\n' "$demo" | tail -n 30
+	echo "demo: 0 passed, 1 failed"
+	failed=$((failed + 1))
+fi
+
 if [ "$fuzz_seconds" -gt 0 ]; then
 	echo "== libFuzzer, $fuzz_seconds s per harness"
 	while read -r line; do
