@@ -949,6 +949,51 @@ static bool t_stalled_dump(void)
 
 /* ---- flow control */
 
+/* A dump of a million SAs arrives complete, each SA once, the last seq 0. */
+static bool t_million_dump(void)
+{
+	enum { MILLION = 1000000 };
+	static uint8_t seen[MILLION];
+	int fd = cli();
+	struct msgbuf m;
+	unsigned got = 0, dups = 0;
+	uint64_t t0, t1, t2;
+	bool last = false;
+
+	CHECK(fd >= 0, "connect");
+	CHECK(flush_all(fd), "flush");
+	memset(seen, 0, sizeof(seen));
+	t0 = now_ms();
+	CHECK(add_many(fd, SADB_SATYPE_ESP, 0x20000000u, MILLION), "load");
+	t1 = now_ms();
+	CHECK(xsend(fd, m.mem, build_hdr(&m, SADB_DUMP, SADB_SATYPE_ESP, 8)),
+	      "DUMP");
+	while (!last) {
+		ssize_t n = xrecv(fd, rbuf, sizeof(rbuf), TIMEOUT_MS);
+		struct pk_msg pm;
+		uint32_t spi;
+
+		CHECK(n >= 16, "dump cut after %u records", got);
+		CHECK(hdr_of(rbuf).sadb_msg_type == SADB_DUMP &&
+		      hdr_of(rbuf).sadb_msg_errno == 0, "record %u", got);
+		CHECK(parse(&pm, rbuf, (size_t)n), "record %u parses", got);
+		spi = sa_spi(&pm) - 0x20000000u;
+		CHECK(spi < MILLION, "stray spi %x", sa_spi(&pm));
+		if (seen[spi]++)
+			dups++;
+		got++;
+		last = hdr_of(rbuf).sadb_msg_seq == 0;
+	}
+	t2 = now_ms();
+	CHECK(got == MILLION && dups == 0, "%u records, %u duplicates", got,
+	      dups);
+	printf("# 1M SAs: loaded in %" PRIu64 " ms, dumped in %" PRIu64 " ms\n",
+	       t1 - t0, t2 - t1);
+	CHECK(flush_all(fd), "flush");
+	close(fd);
+	return true;
+}
+
 static bool t_flood_backpressure(void)
 {
 	int fd = cli();
@@ -1585,6 +1630,7 @@ int main(int argc, char **argv)
 	run("socket file 0600", t_socket_mode);
 	run("ADD GET DUMP DELETE round trip", t_round_trip);
 	run("errors: EEXIST, ESRCH, ENOENT", t_errors);
+	run("a dump of 1M SAs arrives complete", t_million_dump);
 	run("direction from the host's addresses", t_direction);
 	run("broadcasts: ADD to all, GET to the sender", t_broadcast);
 	run("REGISTER, soft and hard EXPIRE in real time", t_register_expire);
