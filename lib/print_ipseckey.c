@@ -996,6 +996,18 @@ static unsigned save_address(FILE *f, const struct pk_msg *m, unsigned type,
 		return 0;
 	pk_address_sockaddr(a, &ss);
 	sa_text(&ss, text, sizeof(text), &port);
+	/*
+	 * A NAT-T address extension that only carries a port (nat_lport or
+	 * nat_rport without nat_loc / nat_rem): the port alone, since
+	 * "nat_rem 0.0.0.0" would read back as a NAT-T address and set the
+	 * X_NATT_REM flag the SA did not have.
+	 */
+	if ((type == SADB_X_EXT_ADDRESS_NATT_LOC ||
+	     type == SADB_X_EXT_ADDRESS_NATT_REM) && sa_unspecified(&ss)) {
+		if (port != 0)
+			fprintf(f, "    %s %u" CONT, port_kw, port);
+		return port;
+	}
 	fprintf(f, "    %s %s", kw, text);
 	if (inner)
 		fprintf(f, "/%u", a->sadb_address_prefixlen);

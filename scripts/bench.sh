@@ -13,7 +13,8 @@ dir=build-bench
 if [ ! -d "$dir" ]; then
 	meson setup "$dir" --buildtype=release >/dev/null
 fi
-ninja -C "$dir" bench/bench_sadb bench/bench_spd >/dev/null
+ninja -C "$dir" bench/bench_sadb bench/bench_spd bench/bench_setkey \
+	tools/setkey/setkey daemon/pfkeyd >/dev/null
 cg=
 if [ "${1:-}" = "--callgrind" ]; then
 	if command -v valgrind >/dev/null 2>&1; then
@@ -24,3 +25,4 @@ if [ "${1:-}" = "--callgrind" ]; then
 fi
 "$dir/bench/bench_sadb" $cg
 "$dir/bench/bench_spd"
+"$dir/bench/bench_setkey"

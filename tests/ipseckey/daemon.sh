@@ -96,25 +96,47 @@ kill $MON 2>/dev/null
 wait $MON 2>/dev/null
 check "pmonitor: banner" grep -q '^Passively monitoring the PF_KEY socket.$' "$T/pmon"
 
-# boot-time load of a good file
-if is_root; then
-	"$IK" --boot -f "$T/db.conf" > "$T/d.out" 2>&1
+# boot-time load of a good file (as root, or root of a user namespace,
+# where our db.conf is root's)
+if [ $HAVE_ROOT = 1 ]; then
+	rootsh '"$1" --boot -f "$2"' sh "$IK" "$T/db.conf" > "$T/d.out" 2>&1
 	rc=$?
+	sed 's/^/# /' "$T/d.out"
 	check "boot-time load: exit 0" [ $rc = 0 ]
 	check "boot-time load: flushes first" grep -q "^Flushing existing SA's before adding new SA's$" "$T/d.out"
 	check "boot-time load: counts" grep -q '^8 actions successfully processed.$' "$T/d.out"
 	"$IK" -n dump > "$T/dump2" 2>&1
 	check "boot-time load: only the file's SAs" [ "$(grep -c '^SA: SADB_ASSOC' "$T/dump2")" = 8 ]
-	if command -v unshare > /dev/null 2>&1 && unshare -m true 2> /dev/null; then
-		"$IK" -n flush > /dev/null 2>&1
-		echo "add esp spi 0x4001 src me dst multi authalg md5 authkey $K1" > "$T/mn.conf"
-		chmod 600 "$T/mn.conf"
-		unshare -m sh -c 'mount --bind "$1" /etc/hosts && exec "$2" -f "$3"' \
-			sh "$CASES/names.hosts" "$IK" "$T/mn.conf" > "$T/d.out" 2>&1
-		"$IK" -n dump > "$T/dump3" 2>&1
-		check "a name with 3 addresses makes 3 SAs" [ "$(grep -c 'spi=0x4001' "$T/dump3")" = 3 ]
-	fi
+	# a bad file at boot: the good commands run, the count, no key text
+	private_copy "$CASES/boot_bad.conf" "$T/bb.conf"
+	rootsh '"$1" --boot -f "$2"' sh "$IK" "$T/bb.conf" > "$T/d.out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$T/d.out"
+	check "boot-time load of a bad file: exit 1, counted, no key text" sh -c \
+		"[ $rc = 1 ] && grep -q '^The configuration file contained 2 errors.$' '$T/d.out' && grep -q '^1 of 3 commands succeeded.$' '$T/d.out' && ! grep -q ccddee '$T/d.out'"
+	"$IK" -n dump > "$T/dump2" 2>&1
+	check "boot-time load of a bad file: flushed, the good one loaded" \
+		[ "$(grep -c '^SA: SADB_ASSOC' "$T/dump2")" = 1 ]
+else
+	for x in "load: exit 0" "load: flushes first" "load: counts" \
+		 "load: only the file's SAs" "bad file: exit 1, counted" \
+		 "bad file: flushed, the good one loaded"; do
+		skip "boot-time $x" "needs root or a user namespace"
+	done
 fi
+if [ $HAVE_NS = 1 ]; then
+	"$IK" -n flush > /dev/null 2>&1
+	echo "add esp spi 0x4001 src me dst multi authalg md5 authkey $K1" > "$T/mn.conf"
+	chmod 600 "$T/mn.conf"
+	$PRIVNS sh -c 'mount --bind "$1" /etc/hosts && exec "$2" -f "$3"' \
+		sh "$T/hosts" "$IK" "$T/mn.conf" > "$T/d.out" 2>&1
+	"$IK" -n dump > "$T/dump3" 2>&1
+	check "a name with 3 addresses makes 3 SAs" [ "$(grep -c 'spi=0x4001' "$T/dump3")" = 3 ]
+else
+	skip "a name with 3 addresses makes 3 SAs" "no private mount namespace"
+fi
+
+. "$HERE/live.sh"
 
 kill "$DAEMON_PID" 2>/dev/null
 wait "$DAEMON_PID" 2>/dev/null

@@ -79,6 +79,34 @@ printf '\x02\x09\x00\x00\x02\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00' > "$TM
 printf '\x02\x03\x00\x03\x08\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00' > "$TMP/trunc.raw"
 (cd "$TMP" && "$SETKEY" flush.raw trunc.raw > raw.out 2>&1; echo "exit $?" >> raw.out)
 check "setkey FILE... decodes raw messages" raw.exp "$TMP/raw.out"
+(cd "$TMP" && "$SETKEY" -H flush.raw > rawhex.out 2>&1; echo "exit $?" >> rawhex.out)
+check "setkey -H FILE decodes raw messages with a hex dump" rawhex.exp "$TMP/rawhex.out"
+
+# -4 / -6 restrict every command's family; a numeric address of the other
+# family is refused
+for fam in 4 6; do
+	"$SETKEY" -n -$fam -f family.conf > "$TMP/family$fam.out" 2>&1
+	echo "exit $?" >> "$TMP/family$fam.out"
+	check "setkey -n -$fam -f family.conf" "family$fam.exp" "$TMP/family$fam.out"
+done
+
+# -a: pfkeyd removes an SA when it hard-expires, so it never dumps a dead
+# SA; a stand-in peer that does checks that -D hides it and -D -a shows it,
+# in both the long and the -l forms
+dead() {
+	rm -f "$TMP/dead.sock" "$TMP/dead.sock.ready"
+	python3 "$HERE/deadpeer.py" "$TMP/dead.sock" &
+	dpid=$!
+	for _ in $(seq 50); do [ -e "$TMP/dead.sock.ready" ] && break; sleep 0.1; done
+	echo "== setkey $*"
+	PFKEY_SOCKET="$TMP/dead.sock" PFKEY_NO_AUTOSTART=1 timeout 0.5 "$SETKEY" "$@"
+	echo "exit $?"
+	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
+}
+{ dead -D; dead -D -a; dead -D -l; dead -D -l -a; } 2>&1 |
+	sed -E 's/pid=[0-9]+/pid=PID/; s/^[ 0-9]{4} (esp)/TIME \1/' |
+	awk '/^time p/ { if (seen++) skip = 1 } /^exit/ { skip = 0; seen = 0 } !skip' > "$TMP/dead.out"
+check "-a shows dead SAs (-D, -D -a, -D -l, -D -l -a)" dead.exp "$TMP/dead.out"
 
 # a file of 100000 commands: parsed in bounded memory, every error reported
 python3 - "$TMP/big.in" "$TMP/big.exp" <<'EOF'
@@ -176,6 +204,51 @@ else
 	not_ok "-x shows another process's add with a timestamp"
 	sed 's/^/# /' "$TMP/x.out"
 fi
+
+# a file with errors changes nothing, even after a good prefix
+"$SETKEY" -F > /dev/null 2>&1; "$SETKEY" -FP > /dev/null 2>&1
+printf 'add 192.0.2.1 192.0.2.2 esp 0x1001 -E aes-cbc "0123456789abcdef" ;\nspdadd 10.0.0.0/24 10.0.1.0/24 any -P out none ;\n' |
+	"$SETKEY" -f - > /dev/null 2>&1
+{ "$SETKEY" -D; "$SETKEY" -DP; } | mask > "$TMP/before.out"
+(cd "$HERE" && "$SETKEY" -f syntax.conf) > "$TMP/syntax.out" 2>&1
+echo "exit $?" >> "$TMP/syntax.out"
+check "a file with errors reports each and applies nothing" "$HERE/syntax.exp" "$TMP/syntax.out"
+{ "$SETKEY" -D; "$SETKEY" -DP; } | mask > "$TMP/after.out"
+check "a file with errors leaves the SAD and SPD unchanged" "$TMP/before.out" "$TMP/after.out"
+
+# -v -c, -p, -D -P spelled apart, -v -D, -l (its first screen), -F -P, -f -
+"$SETKEY" -F > /dev/null 2>&1; "$SETKEY" -FP > /dev/null 2>&1
+{ echo "== setkey -v -c"; "$SETKEY" -v -c < "$HERE/options.conf"; echo "exit $?"
+  echo "== setkey -D -p"; "$SETKEY" -D -p; echo "exit $?"
+  echo "== setkey -D -P"; "$SETKEY" -D -P; echo "exit $?"
+  echo "== setkey -v -D"; "$SETKEY" -v -D; echo "exit $?"
+  echo "== setkey -D -l"; timeout 1.5 "$SETKEY" -D -l | awk '/^time p/ && seen++ { exit } 1'
+  echo "== setkey -F -P, -F, -f -"
+  "$SETKEY" -F -P; echo "exit $?"; "$SETKEY" -F; echo "exit $?"
+  echo "dump ; spddump ;" | "$SETKEY" -f -; echo "exit $?"
+} 2>&1 | mask | sed -E 's/seq=[0-9]+ pid=PID/seq=SEQ pid=PID/; s/addtime=[0-9]+/addtime=T/;
+	s/^[ 0-9]{4} (esp)/TIME \1/; s/ [0-9]+\/0 / A\/0 /; s/ id=[0-9]+ / id=ID /; s/spid=[0-9]+/spid=ID/' > "$TMP/opts.out"
+check "-v -c, -D -p, -D -P, -v -D, -D -l, -F -P, -F, -f -" "$HERE/options.exp" "$TMP/opts.out"
+
+# -x -H (and -h), -xx: timestamps and a hex dump of another process's add
+for xo in "-x -H" "-xx -H" "-x -h" "-xx"; do
+	# shellcheck disable=SC2086
+	"$SETKEY" $xo > "$TMP/xo.out" 2>&1 &
+	XPID=$!
+	sleep 0.3
+	printf 'add 192.0.2.1 192.0.2.2 esp 0x7777 -E aes-cbc "0123456789abcdef" ;\n' |
+		"$SETKEY" -c > /dev/null 2>&1
+	sleep 0.3
+	kill "$XPID"; wait "$XPID" 2>/dev/null
+	echo "== setkey $xo"
+	# the request only; its header row and header text hold seq and pid
+	awk '{ print } /^}$/ { exit }' "$TMP/xo.out" |
+		sed -E 's/^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} /HH:MM:SS.USEC /;
+			s/^[0-9]{9,}\.[0-9]{6} /SECS.USEC /;
+			s/00000000: .*/00000000: HEADER/; s/seq=[0-9]+ pid=[0-9]+/seq=SEQ pid=PID/'
+	"$SETKEY" -F > /dev/null 2>&1
+done > "$TMP/x.out"
+check "-x -H, -xx -H, -x -h, -xx: timestamps, hex rows, the add" "$HERE/monitor.exp" "$TMP/x.out"
 
 # 100k adds through pfkeyd, pipelined, with duplicates refused on their lines
 "$SETKEY" -F > /dev/null 2>&1

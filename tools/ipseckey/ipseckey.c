@@ -142,26 +142,95 @@ static int transact(struct ik_ctx *c, const struct pk_buf *b, size_t *rlen)
 	return 0;
 }
 
-/* The SAs a save has written, to tell the first of a pair from the second. */
-struct saved {
-	struct saved_sa {
-		uint8_t		satype;
-		uint32_t	spi;	/* network order, as in sadb_sa */
-		struct sockaddr_storage dst;
-	} *v;
-	size_t n, cap;
+/*
+ * The SAs a save has written, to tell the first of a pair from the second:
+ * an open-addressing hash set of (SA type, SPI, destination address), so
+ * that a save of n SAs costs O(n), not O(n^2).
+ */
+struct saved_sa {
+	bool		used;
+	uint8_t		satype;
+	uint32_t	spi;		/* network order, as in sadb_sa */
+	struct sockaddr_storage dst;	/* port 0 */
 };
+
+struct saved {
+	struct saved_sa	*v;
+	size_t		n, cap;		/* cap: 0 or a power of two */
+};
+
+/* FNV-1a over the parts of the key that make an SA distinct. */
+static size_t saved_hash(uint8_t satype, uint32_t spi,
+			 const struct sockaddr_storage *dst)
+{
+	const uint8_t *a = (const uint8_t *)dst;
+	size_t alen = pk_sockaddr_len(dst->ss_family);
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = (h ^ satype) * 0x100000001b3ull;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ ((spi >> (8 * i)) & 0xff)) * 0x100000001b3ull;
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ a[i]) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 32));
+}
+
+static bool saved_eq(const struct saved_sa *e, uint8_t satype, uint32_t spi,
+		     const struct sockaddr_storage *dst)
+{
+	size_t alen = pk_sockaddr_len(dst->ss_family);
+
+	return e->satype == satype && e->spi == spi && alen != 0 &&
+	       memcmp(&e->dst, dst, alen) == 0;
+}
 
 static bool saved_has(const struct saved *s, uint8_t satype, uint32_t spi,
 		      const struct sockaddr_storage *dst)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].satype == satype && s->v[i].spi == spi &&
-		    pk_sockaddr_len(dst->ss_family) != 0 &&
-		    memcmp(&s->v[i].dst, dst,
-			   pk_sockaddr_len(dst->ss_family)) == 0)
+	if (s->cap == 0)
+		return false;
+	for (size_t i = saved_hash(satype, spi, dst) & (s->cap - 1);
+	     s->v[i].used; i = (i + 1) & (s->cap - 1))
+		if (saved_eq(&s->v[i], satype, spi, dst))
 			return true;
 	return false;
+}
+
+static void saved_put_slot(struct saved_sa *v, size_t cap,
+			   const struct saved_sa *e)
+{
+	size_t i = saved_hash(e->satype, e->spi, &e->dst) & (cap - 1);
+
+	while (v[i].used)
+		i = (i + 1) & (cap - 1);
+	v[i] = *e;
+}
+
+/* Adds an SA; the table stays at most half full.  -1: out of memory. */
+static int saved_add(struct saved *s, uint8_t satype, uint32_t spi,
+		     const struct sockaddr_storage *dst)
+{
+	struct saved_sa e = { .used = true, .satype = satype, .spi = spi,
+			      .dst = *dst };
+
+	if (pk_sockaddr_len(dst->ss_family) == 0)
+		return 0;
+	if (2 * (s->n + 1) > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 256;
+		struct saved_sa *v = calloc(ncap, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].used)
+				saved_put_slot(v, ncap, &s->v[i]);
+		free(s->v);
+		s->v = v;
+		s->cap = ncap;
+	}
+	saved_put_slot(s->v, s->cap, &e);
+	s->n++;
+	return 0;
 }
 
 static void addr_noport(const struct sadb_address *a,
@@ -204,19 +273,10 @@ static void save_one(struct ik_ctx *c, FILE *f, const struct pk_msg *m,
 	}
 	pk_ipseckey_print_save(f, &copy, print_flags(c));
 	if (dst != NULL) {
-		if (s->n == s->cap) {
-			size_t ncap = s->cap ? s->cap * 2 : 64;
-			void *v = realloc(s->v, ncap * sizeof(*s->v));
-
-			if (v == NULL)
-				return;
-			s->v = v;
-			s->cap = ncap;
-		}
-		s->v[s->n].satype = satype;
-		s->v[s->n].spi = sa->sadb_sa_spi;
-		addr_noport(dst, &s->v[s->n].dst);
-		s->n++;
+		addr_noport(dst, &ss);
+		if (saved_add(s, satype, sa->sadb_sa_spi, &ss) != 0)
+			ik_diag(c, NULL, 0, "Out of memory: pairs after this SA "
+				"may be saved unpaired.");
 	}
 }
 

@@ -49,10 +49,10 @@ void ik_diag(struct ik_ctx *c, const struct ik_tok *tok, unsigned flags,
 			fprintf(c->err, "%s\n\n", l->text != NULL ? l->text : "");
 		c->header_done = true;
 	}
-	if (c->mode == IK_M_ARGV && l != NULL && l->ntok > 0 &&
-	    (tok == NULL || (tok >= l->tok && tok < l->tok + l->ntok)))
+	if (c->mode == IK_M_ARGV && l != NULL && tok != NULL &&
+	    tok >= l->tok && tok < l->tok + l->ntok)
 		fprintf(c->err, "ipseckey: argument %zu: ",
-			tok != NULL ? (size_t)(tok - l->tok) + 1 : (size_t)1);
+			(size_t)(tok - l->tok) + 1);
 	else if (c->mode == IK_M_ARGV)
 		fputs("ipseckey: ", c->err);
 	else if (l != NULL)
@@ -508,8 +508,16 @@ static int parse_kw(struct pstate *p, const struct ik_kw *kw,
 			return -1;
 		}
 		if (r->state == SADB_SASTATE_LARVAL) {
-			ik_diag(p->c, t, 0, "WARNING: Cannot set LARVAL SA state.");
-			return -1;
+			/*
+			 * Both man pages list "larval" among the states, so it
+			 * is accepted; PF_KEY cannot add or update into LARVAL,
+			 * so the state is ignored (the default, mature, stays)
+			 * and the command goes on, as the reference's
+			 * "WARNING:" says.
+			 */
+			ik_diag(p->c, t, IK_D_WARN,
+				"WARNING: Cannot set LARVAL SA state.");
+			r->state = SADB_SASTATE_MATURE;
 		}
 		return 0;
 	case IK_K_AUTH_ALG:

@@ -525,6 +525,7 @@ static void short_line(struct sk_apply *a, const struct pk_msg *m, void *arg)
 	char sb[INET6_ADDRSTRLEN + 8] = "?", db[INET6_ADDRSTRLEN + 8] = "?";
 	time_t now = *(time_t *)arg;
 	uint64_t age = 0;
+	char lt[48];
 	const char *p;
 
 	if (sa == NULL || (!a->all && sa->sadb_sa_state == SADB_SASTATE_DEAD))
@@ -538,12 +539,13 @@ static void short_line(struct sk_apply *a, const struct pk_msg *m, void *arg)
 		getnameinfo((struct sockaddr *)&ds, sizeof(ds), db, sizeof(db),
 			    NULL, 0, NI_NUMERICHOST);
 	p = pk_satype_name(m->hdr->sadb_msg_satype);
-	printf("%4lu %-3.3s %c %08x %" PRIu64 "/%" PRIu64 "\t%s -> %s\n",
+	snprintf(lt, sizeof(lt), "%" PRIu64 "/%" PRIu64, age,
+		 hard != NULL ? (uint64_t)hard->sadb_lifetime_addtime : 0);
+	/* the columns of the header: "%-4s %-3s %-1s %-8s %-7s %s -> %s" */
+	printf("%4lu %-3.3s %c %08x %-7s %s -> %s\n",
 	       (unsigned long)(now % 10000), p != NULL ? p : "?",
 	       sa->sadb_sa_state <= 3 ? states[sa->sadb_sa_state] : '?',
-	       ntohl(sa->sadb_sa_spi), age,
-	       hard != NULL ? (uint64_t)hard->sadb_lifetime_addtime : 0,
-	       sb, db);
+	       ntohl(sa->sadb_sa_spi), lt, sb, db);
 }
 
 int sk_apply_loop(struct sk_apply *a)

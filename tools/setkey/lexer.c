@@ -6,6 +6,12 @@
 
 #include "lexer.h"
 
+/* Word characters: everything but white space, ';', '"', '#'. */
+static const unsigned char word_end[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1,
+	[';'] = 1, ['"'] = 1, ['#'] = 1,
+};
+
 void sk_lex_init(struct sk_lexer *lx, FILE *in, const char *name)
 {
 	memset(lx, 0, sizeof(*lx));
@@ -13,7 +19,6 @@ void sk_lex_init(struct sk_lexer *lx, FILE *in, const char *name)
 	lx->name = name;
 	lx->line = 1;
 	lx->col = 1;
-	lx->peeked = -2;
 }
 
 void sk_lex_free(struct sk_lexer *lx)
@@ -22,62 +27,109 @@ void sk_lex_free(struct sk_lexer *lx)
 		explicit_bzero(lx->text, lx->cap);
 		free(lx->text);
 	}
+	if (lx->buf != NULL) {
+		explicit_bzero(lx->buf, SK_LEX_BUF);
+		free(lx->buf);
+	}
 	lx->text = NULL;
-	lx->cap = lx->len = 0;
+	lx->buf = NULL;
+	lx->cap = lx->len = lx->bpos = lx->blen = 0;
 }
 
-static int get(struct sk_lexer *lx)
+/* Reads the next block; false at the end of the input (or on error). */
+static bool refill(struct sk_lexer *lx)
+{
+	size_t n;
+
+	if (lx->eof)
+		return false;
+	if (lx->buf == NULL) {
+		lx->buf = malloc(SK_LEX_BUF);
+		if (lx->buf == NULL) {
+			lx->eof = true;
+			return false;
+		}
+	}
+	n = fread(lx->buf, 1, SK_LEX_BUF, lx->in);
+	lx->bpos = 0;
+	lx->blen = n;
+	if (n == 0) {
+		lx->eof = true;
+		return false;
+	}
+	if (lx->tee != NULL)
+		fwrite(lx->buf, 1, n, lx->tee);
+	return true;
+}
+
+static inline int get(struct sk_lexer *lx)
 {
 	int c;
 
-	if (lx->peeked != -2) {
-		c = lx->peeked;
-		lx->peeked = -2;
-	} else {
-		c = getc_unlocked(lx->in);
-		if (c != EOF && lx->tee != NULL)
-			putc_unlocked(c, lx->tee);
-	}
+	if (lx->bpos == lx->blen && !refill(lx))
+		return EOF;
+	c = lx->buf[lx->bpos++];
 	if (c == '\n') {
 		lx->line++;
 		lx->col = 1;
-	} else if (c != EOF) {
+	} else {
 		lx->col++;
 	}
 	return c;
 }
 
-/* Pushes back c, which must not be a newline. */
+/* Pushes back c, the character get() just returned; not a newline. */
 static void unget(struct sk_lexer *lx, int c)
 {
 	if (c == EOF)
 		return;
-	lx->peeked = c;
+	lx->bpos--;
 	lx->col--;
+}
+
+static int reserve(struct sk_lexer *lx, size_t more)
+{
+	size_t need = lx->len + more + 1, ncap;
+	char *n;
+
+	if (need <= lx->cap)
+		return 0;
+	if (need > SK_TOKEN_MAX)
+		return -1;
+	ncap = lx->cap ? lx->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SK_TOKEN_MAX)
+		ncap = SK_TOKEN_MAX;
+	n = malloc(ncap);
+	if (n == NULL)
+		return -1;
+	if (lx->text != NULL) {
+		memcpy(n, lx->text, lx->len);
+		explicit_bzero(lx->text, lx->cap);
+		free(lx->text);
+	}
+	lx->text = n;
+	lx->cap = ncap;
+	return 0;
 }
 
 static int put(struct sk_lexer *lx, char c)
 {
-	if (lx->len + 1 >= lx->cap) {
-		size_t ncap = lx->cap ? lx->cap * 2 : 256;
-		char *n;
-
-		if (lx->len + 1 >= SK_TOKEN_MAX)
-			return -1;
-		if (ncap > SK_TOKEN_MAX)
-			ncap = SK_TOKEN_MAX;
-		n = malloc(ncap);
-		if (n == NULL)
-			return -1;
-		if (lx->text != NULL) {
-			memcpy(n, lx->text, lx->len);
-			explicit_bzero(lx->text, lx->cap);
-			free(lx->text);
-		}
-		lx->text = n;
-		lx->cap = ncap;
-	}
+	if (reserve(lx, 1) != 0)
+		return -1;
 	lx->text[lx->len++] = c;
+	lx->text[lx->len] = '\0';
+	return 0;
+}
+
+/* Appends the n bytes at s (no newline among them). */
+static int put_span(struct sk_lexer *lx, const unsigned char *s, size_t n)
+{
+	if (reserve(lx, n) != 0)
+		return -1;
+	memcpy(lx->text + lx->len, s, n);
+	lx->len += n;
 	lx->text[lx->len] = '\0';
 	return 0;
 }
@@ -185,18 +237,29 @@ enum sk_tok sk_lex_next(struct sk_lexer *lx)
 	}
 	if (c == '"')
 		return lex_string(lx);
-	do {
-		if (put(lx, (char)c) != 0) {
+	unget(lx, c);
+	for (;;) {
+		const unsigned char *b, *q, *e;
+		size_t n;
+
+		if (lx->bpos == lx->blen && !refill(lx))
+			break;
+		b = lx->buf + lx->bpos;
+		e = lx->buf + lx->blen;
+		for (q = b; q < e && !word_end[*q]; q++)
+			;
+		n = (size_t)(q - b);
+		if (put_span(lx, b, n) != 0) {
 			/* swallow the rest of the word */
-			while ((c = get(lx)) != EOF && !is_space(c) &&
-			       c != ';' && c != '"' && c != '#')
+			while ((c = get(lx)) != EOF && !word_end[c])
 				;
 			unget(lx, c == '\n' ? EOF : c);
 			return fail(lx, "token too long");
 		}
-		c = get(lx);
-	} while (c != EOF && !is_space(c) && c != ';' && c != '"' && c != '#');
-	if (c != '\n')
-		unget(lx, c);
+		lx->bpos += n;
+		lx->col += n;
+		if (q < e)
+			break;		/* the delimiter stays for the next token */
+	}
 	return lx->tok = SK_T_WORD;
 }

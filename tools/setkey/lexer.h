@@ -1,8 +1,9 @@
 /*
  * lexer.h - setkey's tokenizer: a stream of words, quoted strings and ';'.
  *
- * The lexer reads a FILE one character at a time and keeps only the token
- * it is building, so memory does not grow with the input.  A word is a run
+ * The lexer reads a FILE in blocks of SK_LEX_BUF bytes into a buffer of its
+ * own, scans words a span at a time, and keeps only that block and the
+ * token it is building, so memory does not grow with the input.  A word is a run
  * of characters other than white space, ';', '"' and '#'; the parser splits
  * words such as "10.0.0.0/24[80]" or "esp/tunnel/a-b/require" itself.
  * '#' outside a quoted string starts a comment to the end of the line.
@@ -14,11 +15,14 @@
 #ifndef SETKEY_LEXER_H
 #define SETKEY_LEXER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 /* The longest token; a -ctx string or key longer than this is refused. */
 #define SK_TOKEN_MAX	65536
+/* The input block. */
+#define SK_LEX_BUF	65536
 
 enum sk_tok {
 	SK_T_EOF = 0,
@@ -31,9 +35,11 @@ enum sk_tok {
 struct sk_lexer {
 	FILE		*in;
 	const char	*name;		/* for messages */
-	FILE		*tee;		/* every character read is copied here */
+	FILE		*tee;		/* every block read is copied here */
 	unsigned long	line, col;	/* of the next character */
-	int		peeked;		/* a character pushed back, or -2 */
+	unsigned char	*buf;		/* SK_LEX_BUF bytes, read ahead */
+	size_t		bpos, blen;
+	bool		eof;
 	/* the current token */
 	enum sk_tok	tok;
 	char		*text;		/* NUL-terminated; len bytes */
@@ -43,7 +49,7 @@ struct sk_lexer {
 };
 
 void sk_lex_init(struct sk_lexer *lx, FILE *in, const char *name);
-/* Zeroes and frees the token buffer (it may have held a key). */
+/* Zeroes and frees the token and input buffers (they may have held a key). */
 void sk_lex_free(struct sk_lexer *lx);
 /* Reads the next token into lx->tok / lx->text. */
 enum sk_tok sk_lex_next(struct sk_lexer *lx);

@@ -782,9 +782,9 @@ static int sad_command(struct sk_parser *p, struct sk_cmd *c)
 				   || c->proto == SK_P_TCP ? "-A aalgo key" :
 				   "-E ealgo key [-A aalgo key]");
 	}
-	if (end(p, takes_alg ? "`;' or an extension (-m -r -u -f -lh -ls "
+	if (end(p, takes_alg ? "`;' or an extension (-m -r -u -f -o -lh -ls "
 		"-bh -bs -ctx) or algorithm (-E -A -C)" : takes_ext ?
-		"`;' or an extension (-m -r -u -f -lh -ls -bh -bs -ctx)" :
+		"`;' or an extension (-m -r -u -f -o -lh -ls -bh -bs -ctx)" :
 		"`;'") != 0)
 		return -1;
 	if (c->have_spi && check_spi(p, c, rawcpi, sline, scol) != 0)
