@@ -56,6 +56,15 @@ void outq_init(struct outq *q);
 int outq_push(struct outq *q, struct outmsg *m);
 /* The oldest message, or NULL when empty. */
 struct outmsg *outq_peek(const struct outq *q);
+/* The i-th oldest message (i < count), without removing it. */
+static inline struct outmsg *outq_at(const struct outq *q, size_t i)
+{
+	return q->ring[(q->head + i) & (q->cap - 1)];
+}
+static inline size_t outq_count(const struct outq *q)
+{
+	return q->count;
+}
 /* Removes the oldest message (the queue must not be empty). */
 void outq_pop(struct outq *q);
 /* Drops every message and the ring. */

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -52,6 +53,19 @@
 
 /* Room for the largest PF_KEY message and then some: see read_client(). */
 #define RBUF_BYTES	(SADB_MSG_MAX_BYTES + SADB_ALIGN)
+
+/*
+ * Requests are read RECV_BATCH at a time with recvmmsg(), each into its own
+ * RBUF_BYTES slot: the slots are one anonymous mapping, of which only the
+ * pages that messages touch become memory.  Slots that held a large message
+ * are handed back to the kernel (after zeroing) so that they do not stay
+ * resident.  Replies are sent SEND_BATCH at a time with sendmmsg().
+ */
+#define RECV_BATCH	32
+#define SLOT_BYTES	((RBUF_BYTES + 4095) & ~(size_t)4095)
+#define RECV_BYTES	((size_t)RECV_BATCH * SLOT_BYTES)
+#define SLOT_KEEP	(16 * 1024)	/* above this, MADV_DONTNEED after use */
+#define SEND_BATCH	64
 
 /* The send buffer asked for each client socket (the kernel may cap it). */
 #define CLIENT_SNDBUF	(1024 * 1024)
@@ -93,7 +107,8 @@ struct server {
 	bool		stop;
 	uint64_t	armed;		/* deadline the timer is set for */
 	bool		armed_valid;	/* false: set the timer whatever armed says */
-	uint8_t		*rbuf;		/* one request */
+	uint8_t		*rbuf;		/* the request being handled */
+	uint8_t		*rslots;	/* RECV_BATCH slots: see RECV_BATCH */
 	uint8_t		*pbuf;		/* one pulled dump record */
 	struct current	cur;
 	struct local_addrs local;	/* for SA directions */
@@ -342,31 +357,49 @@ static void refill(struct server *s, struct client *c)
  */
 static void flush_client(struct server *s, struct client *c)
 {
+	struct mmsghdr mh[SEND_BATCH];
+	struct iovec iov[SEND_BATCH];
 	unsigned sent = 0;
 
 	c->blocked = false;
 	while (!c->doomed && !c->gone) {
 		struct outmsg *m;
-		ssize_t n;
+		size_t k;
+		int n;
 
 		if (outq_bytes(&c->q) < SERVER_QUEUE_LOW) {
 			c->paused = false;
 			refill(s, c);
 		}
-		m = outq_peek(&c->q);
-		if (m == NULL)
+		k = outq_count(&c->q);
+		if (k == 0)
 			break;
 		if (sent == SERVER_SEND_BUDGET) {
 			c->blocked = true;	/* more next turn, via EPOLLOUT */
 			break;
 		}
-		n = send(c->fd, m->data, m->len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n >= 0) {
-			outq_pop(&c->q);
-			sent++;
+		if (k > SEND_BATCH)
+			k = SEND_BATCH;
+		if (k > SERVER_SEND_BUDGET - sent)
+			k = SERVER_SEND_BUDGET - sent;
+		for (size_t i = 0; i < k; i++) {
+			m = outq_at(&c->q, i);
+			iov[i].iov_base = m->data;
+			iov[i].iov_len = m->len;
+			memset(&mh[i], 0, sizeof(mh[i]));
+			mh[i].msg_hdr.msg_iov = &iov[i];
+			mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = sendmmsg(c->fd, mh, (unsigned)k,
+			     MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			/* a shorter count: the next call says why */
+			for (int i = 0; i < n; i++)
+				outq_pop(&c->q);
+			sent += (unsigned)n;
 			continue;
 		}
-		if (errno == EINTR)
+		if (n == 0 || errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			c->blocked = true;
@@ -380,6 +413,7 @@ static void flush_client(struct server *s, struct client *c)
 			break;
 		}
 		/* EMSGSIZE: a message larger than the socket can carry. */
+		m = outq_peek(&c->q);
 		log_msg(LOG_WARNING, "client %" PRIu32 ": cannot send a %" PRIu32
 			"-byte message: %s; disconnected", c->id, m->len,
 			strerror(errno));
@@ -518,13 +552,25 @@ static bool peer_closed(int fd)
  */
 static void read_client(struct server *s, struct client *c)
 {
-	for (int i = 0; i < SERVER_READ_BUDGET; i++) {
-		ssize_t n;
-		size_t len;
+	struct mmsghdr mh[RECV_BATCH];
+	struct iovec iov[RECV_BATCH];
+	int budget = SERVER_READ_BUDGET;
+
+	while (budget > 0) {
+		unsigned want = budget < RECV_BATCH ? (unsigned)budget :
+			        RECV_BATCH;
+		int n;
 
 		if (c->doomed || c->paused || c->eof)
 			break;
-		n = recv(c->fd, s->rbuf, RBUF_BYTES, MSG_DONTWAIT | MSG_TRUNC);
+		for (unsigned i = 0; i < want; i++) {
+			iov[i].iov_base = s->rslots + (size_t)i * SLOT_BYTES;
+			iov[i].iov_len = RBUF_BYTES;
+			memset(&mh[i], 0, sizeof(mh[i]));
+			mh[i].msg_hdr.msg_iov = &iov[i];
+			mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(c->fd, mh, want, MSG_DONTWAIT | MSG_TRUNC, NULL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -534,17 +580,36 @@ static void read_client(struct server *s, struct client *c)
 			mark_dirty(s, c);
 			break;
 		}
-		if (n == 0 && peer_closed(c->fd)) {
-			c->eof = true;
-			mark_dirty(s, c);
+		if (n == 0)
 			break;
+		budget -= n;
+		for (int i = 0; i < n; i++) {
+			size_t real = mh[i].msg_len;
+			size_t len = real < RBUF_BYTES ? real : RBUF_BYTES;
+
+			if (c->doomed || c->eof) {
+				/* as if never read: not applied */
+				explicit_bzero(iov[i].iov_base, len);
+				continue;
+			}
+			if (real == 0 && peer_closed(c->fd)) {
+				c->eof = true;	/* the rest are EOF too */
+				mark_dirty(s, c);
+				continue;
+			}
+			s->rbuf = iov[i].iov_base;
+			handle_request(s, c, len, real);
+			explicit_bzero(s->rbuf, len);	/* requests carry keys */
+			if (len > SLOT_KEEP)
+				madvise(s->rbuf, SLOT_BYTES, MADV_DONTNEED);
+			/* already read: handled even when this pauses it */
+			if (outq_bytes(&c->q) >= SERVER_QUEUE_HIGH)
+				c->paused = true;
 		}
-		len = (size_t)n < RBUF_BYTES ? (size_t)n : RBUF_BYTES;
-		handle_request(s, c, len, (size_t)n);
-		explicit_bzero(s->rbuf, len);	/* requests carry keys */
-		if (outq_bytes(&c->q) >= SERVER_QUEUE_HIGH)
-			c->paused = true;
+		if ((unsigned)n < want)
+			break;		/* nothing more there now */
 	}
+	s->rbuf = s->rslots;
 	if (c->paused || c->eof)
 		mark_dirty(s, c);	/* set_interest() drops EPOLLIN */
 }
@@ -803,9 +868,13 @@ int server_new(const struct server_config *cfg, struct server **out)
 	s->auth = cfg->auth;
 	s->epfd = s->sigfd = s->tfd = s->spare_fd = -1;
 
-	s->rbuf = malloc(RBUF_BYTES);
+	s->rslots = mmap(NULL, RECV_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->rslots == MAP_FAILED)
+		s->rslots = NULL;
+	s->rbuf = s->rslots;
 	s->pbuf = malloc(RBUF_BYTES);
-	if (s->rbuf == NULL || s->pbuf == NULL) {
+	if (s->rslots == NULL || s->pbuf == NULL) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -875,10 +944,9 @@ void server_free(struct server *s)
 		close(s->tfd);
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
-	if (s->rbuf != NULL) {
-		explicit_bzero(s->rbuf, RBUF_BYTES);
-		free(s->rbuf);
-	}
+	/* each request was zeroed after use; unmapping drops the pages */
+	if (s->rslots != NULL)
+		munmap(s->rslots, RECV_BYTES);
 	if (s->pbuf != NULL) {
 		explicit_bzero(s->pbuf, RBUF_BYTES);
 		free(s->pbuf);

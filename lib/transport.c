@@ -761,3 +761,151 @@ unsigned pk_reply_diagnostic(const void *reply, size_t len)
 	memcpy(&h, reply, sizeof(h));
 	return h.sadb_msg_reserved;
 }
+
+/* ------------------------------------------------------------ batched I/O */
+
+#define BATCH_MAX	64	/* datagrams per sendmmsg() / recvmmsg() */
+
+int pk_send_many(struct pk_conn *conn, const struct iovec *msgs, unsigned n)
+{
+	struct mmsghdr mh[BATCH_MAX];
+	unsigned done = 0;
+	int err;
+
+	conn->error[0] = '\0';
+	while (done < n) {
+		unsigned k = n - done < BATCH_MAX ? n - done : BATCH_MAX;
+		int r;
+
+		for (unsigned i = 0; i < k; i++) {
+			size_t len = msgs[done + i].iov_len;
+
+			if (msgs[done + i].iov_base == NULL || len == 0 ||
+			    len > SADB_MSG_MAX_BYTES) {
+				if (i == 0 && done > 0)
+					return (int)done;	/* it next call */
+				if (i == 0)
+					return conn_fail(conn, EMSGSIZE,
+							 "cannot send a message "
+							 "of %zu bytes (1 to "
+							 "%zu)", len,
+							 (size_t)SADB_MSG_MAX_BYTES);
+				k = i;	/* the ones before it go first */
+				break;
+			}
+			memset(&mh[i], 0, sizeof(mh[i]));
+			mh[i].msg_hdr.msg_iov = (struct iovec *)&msgs[done + i];
+			mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = sendmmsg(conn->fd, mh, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0) {
+			err = errno;
+			if (err == EINTR)
+				continue;
+			if (err == EAGAIN || err == EWOULDBLOCK)
+				return (int)done;
+			if (done > 0)
+				return (int)done;	/* the error again next call */
+			if (err == EPIPE || err == ECONNRESET)
+				return conn_fail(conn, err, "pfkeyd closed the "
+						 "connection");
+			return conn_fail(conn, err, "send of %zu bytes: %s",
+					 msgs[0].iov_len, strerror(err));
+		}
+		for (int i = 0; i < r; i++)
+			if (mh[i].msg_len != msgs[done + (unsigned)i].iov_len)
+				return conn_fail(conn, EIO, "sent %u of %zu "
+						 "bytes", mh[i].msg_len,
+						 msgs[done + (unsigned)i].iov_len);
+		done += (unsigned)r;
+		if ((unsigned)r < k)
+			return (int)done;	/* full, or an error next call */
+	}
+	return (int)done;
+}
+
+int pk_wait(struct pk_conn *conn, unsigned events, int timeout_ms)
+{
+	int64_t deadline = deadline_of(timeout_ms);
+	struct pollfd pfd;
+	int r;
+
+	conn->error[0] = '\0';
+	for (;;) {
+		pfd.fd = conn->fd;
+		pfd.events = POLLIN | ((events & PK_WAIT_WRITE) ? POLLOUT : 0);
+		pfd.revents = 0;
+		r = poll(&pfd, 1, ms_left(deadline));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return conn_fail(conn, errno, "poll: %s",
+					 strerror(errno));
+		if (r == 0) {
+			if (ms_left(deadline) > 0)
+				continue;
+			return conn_fail(conn, ETIMEDOUT,
+					 "no message from pfkeyd in time");
+		}
+		if (pfd.revents & POLLNVAL)
+			return conn_fail(conn, EBADF, "the socket is closed");
+		return ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) ?
+			PK_WAIT_READ : 0) |
+		       ((pfd.revents & POLLOUT) ? PK_WAIT_WRITE : 0);
+	}
+}
+
+int pk_recv_many(struct pk_conn *conn, const struct iovec *bufs, size_t *lens,
+		 unsigned n, int timeout_ms)
+{
+	int64_t deadline = deadline_of(timeout_ms);
+	struct mmsghdr mh[BATCH_MAX];
+	int r;
+
+	conn->error[0] = '\0';
+	if (n == 0)
+		return 0;
+	if (n > BATCH_MAX)
+		n = BATCH_MAX;
+	for (;;) {
+		memset(mh, 0, n * sizeof(mh[0]));
+		for (unsigned i = 0; i < n; i++) {
+			mh[i].msg_hdr.msg_iov = (struct iovec *)&bufs[i];
+			mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		/* MSG_TRUNC: each datagram's real size, even if longer. */
+		r = recvmmsg(conn->fd, mh, n, MSG_DONTWAIT | MSG_TRUNC, NULL);
+		if (r > 0) {
+			unsigned got = 0;
+
+			for (int i = 0; i < r; i++) {
+				if (mh[i].msg_len == 0)
+					break;	/* SEQPACKET: the end */
+				lens[i] = mh[i].msg_len;
+				got++;
+			}
+			if (got == 0)
+				return conn_fail(conn, ECONNRESET,
+						 "pfkeyd closed the connection");
+			return (int)got;
+		}
+		if (r == 0)
+			return conn_fail(conn, ECONNRESET,
+					 "pfkeyd closed the connection");
+		if (errno == EINTR)
+			continue;
+		if (errno == ECONNRESET)
+			return conn_fail(conn, ECONNRESET,
+					 "pfkeyd closed the connection");
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return conn_fail(conn, errno, "recv: %s",
+					 strerror(errno));
+		if (timeout_ms == 0 || (deadline >= 0 && ms_left(deadline) == 0))
+			return conn_fail(conn, ETIMEDOUT,
+					 "no message from pfkeyd in time");
+		r = pk_wait(conn, PK_WAIT_READ, (int)(deadline < 0 ? -1 :
+						       ms_left(deadline)));
+		if (r < 0)
+			return r;
+	}
+}

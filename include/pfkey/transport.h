@@ -101,6 +101,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "pfkey/diag.h"
 
@@ -226,5 +227,39 @@ int pk_reply_errno(const void *reply, size_t len);
 
 /* The reply's SADB_X_DIAGNOSTIC_* (sadb_msg_reserved), 0 if too short. */
 unsigned pk_reply_diagnostic(const void *reply, size_t len);
+
+/*
+ * Batched I/O, for pipelining clients (setkey -f).
+ *
+ * pk_send_many() sends msgs[0..n) as n datagrams, in order, with as few
+ * sendmmsg() calls as it takes, never blocking.  Returns how many were
+ * sent (0 to n: fewer than n when the socket's buffer is full, so that the
+ * caller can read replies and pk_wait() before sending the rest), or an
+ * error of pk_send() when the first unsent one cannot be sent at all.
+ * Never raises SIGPIPE.
+ */
+int pk_send_many(struct pk_conn *conn, const struct iovec *msgs, unsigned n);
+
+/*
+ * Waits up to timeout_ms (< 0: for ever; 0: not at all) until at least one
+ * datagram is there, then receives up to n with one recvmmsg(), without
+ * waiting for more: datagram i into bufs[i], its real size in lens[i].
+ * lens[i] > bufs[i].iov_len means it was truncated (the rest is gone).
+ * Returns the number received (>= 1), or -ETIMEDOUT, -ECONNRESET (the
+ * daemon closed the connection), or another -errno.
+ */
+int pk_recv_many(struct pk_conn *conn, const struct iovec *bufs, size_t *lens,
+		 unsigned n, int timeout_ms);
+
+/* pk_wait() events */
+#define PK_WAIT_READ	0x1u
+#define PK_WAIT_WRITE	0x2u
+
+/*
+ * Waits up to timeout_ms until the socket is readable or (when events has
+ * PK_WAIT_WRITE) can take a datagram.  Returns the PK_WAIT_* that hold
+ * (a hang-up reads as PK_WAIT_READ), or -ETIMEDOUT, or -errno.
+ */
+int pk_wait(struct pk_conn *conn, unsigned events, int timeout_ms);
 
 #endif /* PFKEY_TRANSPORT_H */

@@ -31,9 +31,17 @@ int sk_apply_open(struct sk_apply *a, bool autostart)
 	o.diag = &d;
 	a->rbuf = malloc(SADB_MSG_MAX_BYTES);
 	a->sbuf = malloc(SADB_MSG_MAX_BYTES);
-	if (a->rbuf == NULL || a->sbuf == NULL) {
+	a->sarena = malloc(SK_SEND_ARENA);
+	a->rslots = malloc((size_t)SK_RECV_BATCH * SK_RECV_SLOT);
+	if (a->rbuf == NULL || a->sbuf == NULL || a->sarena == NULL ||
+	    a->rslots == NULL) {
 		fprintf(stderr, "setkey: out of memory\n");
 		return -ENOMEM;
+	}
+	a->window = a->verbose ? SK_WINDOW_VERBOSE : SK_WINDOW;
+	for (unsigned i = 0; i < SK_RECV_BATCH; i++) {
+		a->riov[i].iov_base = a->rslots + (size_t)i * SK_RECV_SLOT;
+		a->riov[i].iov_len = SK_RECV_SLOT;
 	}
 	rc = pk_connect(&a->conn, &o);
 	if (rc != 0) {
@@ -45,19 +53,25 @@ int sk_apply_open(struct sk_apply *a, bool autostart)
 	return 0;
 }
 
+static void wipe(uint8_t **p, size_t len)
+{
+	if (*p != NULL) {
+		explicit_bzero(*p, len);
+		free(*p);
+	}
+	*p = NULL;
+}
+
 void sk_apply_close(struct sk_apply *a)
 {
 	pk_close(a->conn);
 	a->conn = NULL;
-	if (a->rbuf != NULL) {
-		explicit_bzero(a->rbuf, SADB_MSG_MAX_BYTES);
-		free(a->rbuf);
-	}
-	if (a->sbuf != NULL) {
-		explicit_bzero(a->sbuf, SADB_MSG_MAX_BYTES);
-		free(a->sbuf);
-	}
-	a->rbuf = a->sbuf = NULL;
+	wipe(&a->rbuf, SADB_MSG_MAX_BYTES);
+	wipe(&a->sbuf, SADB_MSG_MAX_BYTES);
+	wipe(&a->sarena, SK_SEND_ARENA);
+	wipe(&a->rslots, (size_t)SK_RECV_BATCH * SK_RECV_SLOT);
+	a->sused = 0;
+	a->npend = 0;
 }
 
 static void show(struct sk_apply *a, const void *msg, size_t len)
@@ -95,47 +109,131 @@ static int recv_one(struct sk_apply *a, size_t *len)
 }
 
 /* Matches one received message against the requests in flight. */
-static void settle(struct sk_apply *a, size_t len)
+static void settle(struct sk_apply *a, const uint8_t *msg, size_t len,
+		   size_t got)
 {
-	const struct sadb_msg *h = (const struct sadb_msg *)a->rbuf;
+	struct sadb_msg h;
+	unsigned mask = SK_WINDOW - 1;
 
-	if (len < sizeof(*h))
+	if (len < sizeof(h) || got < sizeof(h))
 		return;
-	show(a, a->rbuf, len);
-	if (h->sadb_msg_pid != a->pid)
+	if (got >= len)
+		show(a, msg, len);	/* -v reads whole messages */
+	memcpy(&h, msg, sizeof(h));
+	if (h.sadb_msg_pid != a->pid)
 		return;
-	for (unsigned i = 0; i < a->count; i++) {
-		struct sk_inflight *f = &a->ring[(a->head + i) % SK_WINDOW];
+	for (unsigned i = 0; i < a->count - a->npend; i++) {
+		struct sk_inflight *f = &a->ring[(a->head + i) & mask];
 
-		if (f->done || f->seq != h->sadb_msg_seq ||
-		    f->type != h->sadb_msg_type)
+		if (f->done || f->seq != h.sadb_msg_seq ||
+		    f->type != h.sadb_msg_type)
 			continue;
 		f->done = true;
-		if (h->sadb_msg_errno != 0)
-			refusal(a, f->line, h);
+		if (h.sadb_msg_errno != 0)
+			refusal(a, f->line, &h);
 		break;
 	}
-	while (a->count > 0 && a->ring[a->head].done) {
-		a->head = (a->head + 1) % SK_WINDOW;
+	while (a->count > a->npend && a->ring[a->head].done) {
+		a->head = (a->head + 1) & mask;
 		a->count--;
 	}
 }
 
-int sk_apply_drain(struct sk_apply *a)
+/*
+ * Reads what has arrived (waiting up to timeout_ms for the first) and
+ * settles it.  With timeout_ms 0, nothing there is not an error.
+ */
+static int pump(struct sk_apply *a, int timeout_ms)
 {
-	size_t len;
-	int rc;
+	struct iovec one = { a->rbuf, SADB_MSG_MAX_BYTES };
+	const struct iovec *iov = a->verbose ? &one : a->riov;
+	int n = pk_recv_many(a->conn, iov, a->rlens,
+			     a->verbose ? 1 : SK_RECV_BATCH, timeout_ms);
 
-	while (a->count > 0) {
-		rc = recv_one(a, &len);
-		if (rc != 0) {
-			a->failures += a->count;
-			a->count = 0;
-			return rc;
-		}
-		settle(a, len);
+	if (n == -ETIMEDOUT && timeout_ms == 0)
+		return 0;
+	if (n < 0) {
+		fprintf(stderr, "setkey: reading from pfkeyd: %s\n",
+			strerror(-n));
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t got = a->rlens[i] < iov[i].iov_len ? a->rlens[i] :
+			     iov[i].iov_len;
+
+		settle(a, iov[i].iov_base, a->rlens[i], got);
 	}
 	return 0;
+}
+
+/* The line of the first request gathered and not sent. */
+static unsigned long first_unsent_line(const struct sk_apply *a)
+{
+	return a->ring[(a->head + a->count - a->npend) &
+		       (SK_WINDOW - 1)].line;
+}
+
+/* Sends every gathered request, reading replies while the socket is full. */
+static int flush_sends(struct sk_apply *a)
+{
+	unsigned off = 0;
+	int rc = 0;
+
+	while (off < a->npend) {
+		int n = pk_send_many(a->conn, a->siov + off, a->npend - off);
+
+		if (n < 0) {
+			fprintf(stderr, "setkey: %s:%lu: sending to pfkeyd: "
+				"%s\n", a->fname, first_unsent_line(a),
+				strerror(-n));
+			a->failures++;
+			rc = n;
+			break;
+		}
+		off += (unsigned)n;
+		a->npend -= (unsigned)n;	/* now in flight */
+		memmove(a->siov, a->siov + off, a->npend * sizeof(a->siov[0]));
+		off = 0;
+		if (a->npend == 0)
+			break;
+		/* The daemon's side is full: take its replies, then wait. */
+		rc = pump(a, 0);
+		if (rc == 0) {
+			int w = pk_wait(a->conn, PK_WAIT_READ | PK_WAIT_WRITE,
+					SK_TIMEOUT_MS);
+
+			if (w < 0) {
+				fprintf(stderr, "setkey: waiting for pfkeyd: "
+					"%s\n", strerror(-w));
+				rc = w;
+			}
+		}
+		if (rc != 0) {
+			a->failures++;
+			break;
+		}
+	}
+	explicit_bzero(a->sarena, a->sused);	/* requests carry keys */
+	a->sused = 0;
+	if (rc != 0) {
+		/* the unsent ones never will be */
+		a->count -= a->npend;
+		a->npend = 0;
+	}
+	return rc;
+}
+
+int sk_apply_drain(struct sk_apply *a)
+{
+	int rc = flush_sends(a);
+
+	while (rc == 0 && a->count > 0)
+		rc = pump(a, SK_TIMEOUT_MS);
+	if (rc != 0) {
+		a->failures += a->count;
+		a->count = 0;
+	}
+	return rc;
 }
 
 static int send_tracked(struct sk_apply *a, void *msg, size_t len,
@@ -143,31 +241,48 @@ static int send_tracked(struct sk_apply *a, void *msg, size_t len,
 {
 	struct sadb_msg *h = msg;
 	struct sk_inflight *f;
-	size_t rlen;
 	int rc;
 
-	while (a->count == SK_WINDOW) {
-		rc = recv_one(a, &rlen);
+	while (a->count >= a->window) {
+		rc = flush_sends(a);
+		if (rc == 0 && a->count >= a->window)
+			rc = pump(a, SK_TIMEOUT_MS);
 		if (rc != 0)
 			return rc;
-		settle(a, rlen);
+	}
+	if (a->npend == SK_SEND_BATCH || len > SK_SEND_ARENA - a->sused) {
+		rc = flush_sends(a);
+		if (rc != 0)
+			return rc;
 	}
 	h->sadb_msg_seq = pk_conn_next_seq(a->conn);
 	h->sadb_msg_pid = a->pid;
 	show(a, msg, len);
-	rc = pk_send(a->conn, msg, len);
-	if (rc != 0) {
-		fprintf(stderr, "setkey: %s:%lu: sending to pfkeyd: %s\n",
-			a->fname, line, strerror(-rc));
-		a->failures++;
-		return rc;
-	}
-	f = &a->ring[(a->head + a->count) % SK_WINDOW];
+	f = &a->ring[(a->head + a->count) & (SK_WINDOW - 1)];
 	f->seq = h->sadb_msg_seq;
 	f->type = h->sadb_msg_type;
 	f->line = line;
 	f->done = false;
+	if (len > SK_SEND_ARENA || len == 0) {
+		/* too big to gather (nothing is gathered now): directly */
+		rc = pk_send(a->conn, msg, len);
+		if (rc != 0) {
+			fprintf(stderr, "setkey: %s:%lu: sending to pfkeyd: "
+				"%s\n", a->fname, line, strerror(-rc));
+			a->failures++;
+			return rc;
+		}
+		a->count++;
+		return 0;
+	}
+	memcpy(a->sarena + a->sused, msg, len);
+	a->siov[a->npend].iov_base = a->sarena + a->sused;
+	a->siov[a->npend].iov_len = len;
+	a->sused += len;
+	a->npend++;
 	a->count++;
+	if (a->verbose)
+		return flush_sends(a);	/* as -v always showed it */
 	return 0;
 }
 

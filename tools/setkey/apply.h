@@ -17,7 +17,20 @@
 #include "parse.h"
 #include "pfkey/transport.h"
 
-#define SK_WINDOW	64
+/*
+ * Requests in flight: SK_WINDOW (a power of two) at most, SK_WINDOW_VERBOSE
+ * with -v (so that what -v shows interleaves as it always did).  Requests
+ * are gathered, SK_SEND_BATCH at most and SK_SEND_ARENA bytes in all, and
+ * sent with one sendmmsg(); replies are read SK_RECV_BATCH at a time into
+ * slots of SK_RECV_SLOT bytes (matching needs only the header; -v reads
+ * one at a time into a buffer that holds any message).
+ */
+#define SK_WINDOW		256
+#define SK_WINDOW_VERBOSE	64
+#define SK_SEND_BATCH		64
+#define SK_SEND_ARENA		(64 * 1024)
+#define SK_RECV_BATCH		64
+#define SK_RECV_SLOT		1024
 
 struct sk_inflight {
 	uint32_t	seq;
@@ -36,9 +49,19 @@ struct sk_apply {
 	bool		hide_keys;
 	unsigned long	failures;
 	struct sk_inflight ring[SK_WINDOW];
-	unsigned	head, count;
+	unsigned	head, count;	/* count includes the unsent */
+	unsigned	window;		/* SK_WINDOW or SK_WINDOW_VERBOSE */
 	uint8_t		*rbuf;		/* SADB_MSG_MAX_BYTES */
 	uint8_t		*sbuf;		/* for deleteall's deletes */
+	/* requests gathered, not sent yet (the last npend of the ring) */
+	uint8_t		*sarena;	/* SK_SEND_ARENA */
+	size_t		sused;
+	struct iovec	siov[SK_SEND_BATCH];
+	unsigned	npend;
+	/* replies: SK_RECV_BATCH slots of SK_RECV_SLOT bytes */
+	uint8_t		*rslots;
+	struct iovec	riov[SK_RECV_BATCH];
+	size_t		rlens[SK_RECV_BATCH];
 };
 
 int sk_apply_open(struct sk_apply *a, bool autostart);
