@@ -14,6 +14,7 @@ packages=(
 	libclang-rt-14-dev
 	python3        # the test runner's TAP tally (meson needs it anyway)
 	libedit-dev    # ipseckey: line editing and history
+	procps         # pkill and ps in the demo and the tests
 )
 
 missing=()
