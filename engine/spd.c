@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "sadb.h"	/* sadb_siphash() */
@@ -18,6 +19,11 @@
 #define D(x)		SADB_X_DIAGNOSTIC_##x
 #define MIN_BUCKETS	16U
 #define NDIRS		3	/* in, out, fwd */
+#define HUGE_BYTES	((size_t)2 << 20)
+/* Records of a store this large or larger come from huge page chunks. */
+#define POOL_FROM	8192U
+#define CHUNK_RECS	((uint32_t)((HUGE_BYTES - sizeof(struct chunk)) / \
+				    sizeof(struct spd_policy)))
 
 /* Which parts of a selector are specific (not "any"). */
 #define CLS_PROTO	4U
@@ -48,6 +54,21 @@ struct reqid_slot {
 	uint32_t	count;
 };
 
+/*
+ * The records of a small store are malloc()ed one by one.  Once it holds
+ * POOL_FROM policies, new records come from chunks of its own, each one
+ * 2 MiB huge page: building a large store then takes a page fault per
+ * 2 MiB rather than one per 4 KiB (most of the cost of an insert into a
+ * large store was the kernel's), and records sit densely in the TLB.
+ * Freed pooled records go to a free list (through next), reused first.
+ */
+struct chunk {
+	struct chunk		*link;
+	size_t			bytes;		/* this header included */
+	uint32_t		n, used;	/* records, handed out */
+	struct spd_policy	rec[];
+};
+
 struct spd {
 	struct sel_slot		*sel_tab;	/* linear probing, by hash */
 	struct sel_slot		*id_tab;	/* linear probing, by id */
@@ -64,7 +85,98 @@ struct spd {
 	uint32_t		next_reqid;
 	uint64_t		hkey[2];
 	struct spd_cursor	*cursors;
+	struct chunk		*chunks;	/* newest first */
+	struct spd_policy	*free_recs;
 };
+
+/* ---------------------------------------------------- big allocations */
+
+static size_t huge_round(size_t bytes)
+{
+	return (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+}
+
+/*
+ * bytes (a multiple of HUGE_BYTES) of zeroed memory, 2 MiB-aligned and
+ * advised as a huge page: one extra 2 MiB is mapped and the misaligned
+ * ends are unmapped again.
+ */
+static void *huge_map(size_t bytes)
+{
+	uint8_t *p = mmap(NULL, bytes + HUGE_BYTES, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t head;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (HUGE_BYTES - ((uintptr_t)p & (HUGE_BYTES - 1))) &
+		(HUGE_BYTES - 1);
+	if (head != 0)
+		munmap(p, head);
+	if (HUGE_BYTES - head != 0)
+		munmap(p + head + bytes, HUGE_BYTES - head);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p + head, bytes, MADV_HUGEPAGE);	/* a hint */
+#endif
+	return p + head;
+}
+
+/* Zeroed memory: the heap for small arrays, huge pages from 2 MiB on. */
+static void *big_alloc(size_t bytes)
+{
+	return bytes < HUGE_BYTES ? calloc(1, bytes) :
+		huge_map(huge_round(bytes));
+}
+
+static void big_free(void *p, size_t bytes)
+{
+	if (p == NULL)
+		return;
+	if (bytes < HUGE_BYTES)
+		free(p);
+	else
+		munmap(p, huge_round(bytes));
+}
+
+static struct spd_policy *rec_alloc(struct spd *spd)
+{
+	struct spd_policy *p = spd->free_recs;
+	struct chunk *c = spd->chunks;
+
+	if (p != NULL) {
+		spd->free_recs = p->next;
+		return p;
+	}
+	if (c == NULL && spd->count < POOL_FROM) {
+		p = malloc(sizeof(*p));
+		if (p != NULL)
+			p->pooled = 0;
+		return p;
+	}
+	if (c == NULL || c->used == c->n) {
+		c = huge_map(HUGE_BYTES);
+		if (c == NULL)
+			return NULL;
+		c->link = spd->chunks;
+		c->bytes = HUGE_BYTES;
+		c->n = CHUNK_RECS;
+		c->used = 0;
+		spd->chunks = c;
+	}
+	p = &c->rec[c->used++];
+	p->pooled = 1;
+	return p;
+}
+
+static void chunks_free(struct spd *spd)
+{
+	for (struct chunk *c = spd->chunks, *n; c != NULL; c = n) {
+		n = c->link;
+		munmap(c, c->bytes);
+	}
+	spd->chunks = NULL;
+	spd->free_recs = NULL;
+}
 
 /* --------------------------------------------------------------- keys */
 
@@ -207,26 +319,28 @@ static int tables_reserve(struct spd *spd)
 	if ((spd->count + 1) * 2 > sn) {
 		struct sel_slot *t;
 
-		if (sn * 2 == 0 || (t = calloc((size_t)sn * 2, sizeof(*t))) == NULL)
+		if (sn * 2 == 0 ||
+		    (t = big_alloc((size_t)sn * 2 * sizeof(*t))) == NULL)
 			return -ENOMEM;
 		for (uint32_t i = 0; i < sn; i++)
 			if (spd->sel_tab[i].p != NULL)
 				sel_put(t, sn * 2 - 1, spd->sel_tab[i].hash,
 					spd->sel_tab[i].p);
-		free(spd->sel_tab);
+		big_free(spd->sel_tab, (size_t)sn * sizeof(*t));
 		spd->sel_tab = t;
 		spd->sel_mask = sn * 2 - 1;
 	}
 	if ((spd->count + 1) * 2 > in) {
 		struct sel_slot *t;
 
-		if (in * 2 == 0 || (t = calloc((size_t)in * 2, sizeof(*t))) == NULL)
+		if (in * 2 == 0 ||
+		    (t = big_alloc((size_t)in * 2 * sizeof(*t))) == NULL)
 			return -ENOMEM;
 		for (uint32_t i = 0; i < in; i++)
 			if (spd->id_tab[i].p != NULL)
 				sel_put(t, in * 2 - 1, spd->id_tab[i].hash,
 					spd->id_tab[i].p);
-		free(spd->id_tab);
+		big_free(spd->id_tab, (size_t)in * sizeof(*t));
 		spd->id_tab = t;
 		spd->id_mask = in * 2 - 1;
 	}
@@ -628,8 +742,8 @@ nomem:
 }
 
 /*
- * The blob of p: inline (no allocation: an insert costs one malloc, for
- * the record) or its own allocation.
+ * The blob of p: inline (no allocation: an insert allocates only its
+ * record, from the pool) or its own allocation.
  */
 static bool blob_inline(const struct spd_policy *p)
 {
@@ -647,7 +761,10 @@ static void blob_free(struct spd_policy *p)
 /* Copies *src to *dst, pointers into src's inline blob re-aimed. */
 static void rec_move(struct spd_policy *dst, const struct spd_policy *src)
 {
+	uint8_t pooled = dst->pooled;
+
 	*dst = *src;
+	dst->pooled = pooled;
 	if (blob_inline(src)) {
 		dst->policy = (struct sadb_x_policy *)dst->inl;
 		if (src->ctx != NULL)
@@ -658,18 +775,22 @@ static void rec_move(struct spd_policy *dst, const struct spd_policy *src)
 	}
 }
 
-static void rec_free(struct spd_policy *p)
+static void rec_free(struct spd *spd, struct spd_policy *p)
 {
 	if (p == NULL)
 		return;
 	blob_free(p);
-	free(p);
+	if (!p->pooled) {
+		free(p);
+		return;
+	}
+	p->next = spd->free_recs;
+	spd->free_recs = p;
 }
 
 void spd_policy_free(struct spd *spd, struct spd_policy *p)
 {
-	(void)spd;
-	rec_free(p);
+	rec_free(spd, p);
 }
 
 void spd_free(struct spd *spd)
@@ -678,13 +799,16 @@ void spd_free(struct spd *spd)
 		return;
 	for (struct spd_policy *p = spd->head, *n; p != NULL; p = n) {
 		n = p->next;
-		rec_free(p);
+		blob_free(p);
+		if (!p->pooled)
+			free(p);
 	}
+	chunks_free(spd);
 	for (int i = 0; i < NDIRS; i++)
 		for (int f = 0; f < 2; f++)
 			free(spd->sets[i][f].v);
-	free(spd->sel_tab);
-	free(spd->id_tab);
+	big_free(spd->sel_tab, (spd->sel_mask + 1) * sizeof(*spd->sel_tab));
+	big_free(spd->id_tab, (spd->id_mask + 1) * sizeof(*spd->id_tab));
 	free(spd->heap);
 	free(spd->rq);
 	free(spd);
@@ -806,7 +930,7 @@ int spd_selector_from_msg(const struct pk_msg *m, struct spd_selector *sel,
 			  struct pk_diag *d)
 {
 	const struct sadb_address *s, *t;
-	uint8_t sf, df;
+	uint8_t sf = 0, df = 0;
 	int rc;
 
 	memset(sel, 0, sizeof(*sel));
@@ -987,7 +1111,7 @@ static int insert_new(struct spd *spd, struct spd_policy *tmp,
 
 	if (rc != 0)
 		return rc;
-	p = malloc(sizeof(*p));
+	p = rec_alloc(spd);
 	if (p == NULL)
 		return pk_diag_set(d, ENOMEM, 0, 0, 0, NULL,
 				   "no memory for a policy");
@@ -1152,7 +1276,7 @@ int spd_flush(struct spd *spd, size_t *count, struct pk_diag *d)
 		*count = spd->count;
 	for (struct spd_policy *p = spd->head, *n; p != NULL; p = n) {
 		n = p->next;
-		rec_free(p);
+		rec_free(spd, p);
 	}
 	spd->head = spd->tail = NULL;
 	spd->count = 0;
@@ -1237,7 +1361,7 @@ size_t spd_expire(struct spd *spd, uint64_t now, spd_expire_fn fn, void *arg)
 		if (fn != NULL)
 			fn(arg, p);
 		unlink_rec(spd, p);
-		rec_free(p);
+		rec_free(spd, p);
 		n++;
 	}
 	return n;

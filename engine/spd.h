@@ -120,6 +120,7 @@ struct spd_policy {
 	uint32_t		spec;		/* specificity, larger wins */
 	uint8_t			keylen;
 	uint8_t			key[48];	/* the selector index key */
+	uint8_t			pooled;		/* from a huge page chunk */
 	uint64_t		inl[SPD_INLINE_BLOB / 8];
 };
 
