@@ -153,7 +153,14 @@ static uint64_t load_le64(const uint8_t *p, size_t n)
 	return v;
 }
 
-uint64_t sadb_siphash(const uint64_t key[2], const void *data, size_t len)
+/*
+ * SipHash-c-d (Aumasson, Bernstein): c compression rounds per word, d
+ * finalization rounds.  Always inlined with constant c and d, so each
+ * variant below compiles to straight-line code.
+ */
+static inline __attribute__((always_inline)) uint64_t
+siphash_cd(const uint64_t key[2], const void *data, size_t len, unsigned c,
+	   unsigned d)
 {
 	const uint8_t *p = data;
 	uint64_t v0 = key[0] ^ 0x736f6d6570736575ULL;
@@ -164,29 +171,33 @@ uint64_t sadb_siphash(const uint64_t key[2], const void *data, size_t len)
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8) {
-		m = load_le64(p + i, 8);
+		memcpy(&m, p + i, 8);
+		m = le64toh_(m);
 		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
+		for (unsigned r = 0; r < c; r++)
+			SIPROUND;
 		v0 ^= m;
 	}
 	m = load_le64(p + i, len - i) | ((uint64_t)(len & 0xff) << 56);
 	v3 ^= m;
-	SIPROUND;
-	SIPROUND;
+	for (unsigned r = 0; r < c; r++)
+		SIPROUND;
 	v0 ^= m;
 	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
+	for (unsigned r = 0; r < d; r++)
+		SIPROUND;
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* SipHash-2-4, the standard one: the SPI generator and the export. */
+uint64_t sadb_siphash(const uint64_t key[2], const void *data, size_t len)
+{
+	return siphash_cd(key, data, len, 2, 4);
 }
 
 /*
  * SipHash-1-3 (one compression round, three finalization rounds) for the
- * index hashes, SipHash-2-4 for the SPI generator and the exported
- * function.  Keyed hashing is what keeps an attacker who picks SPIs and
+ * index hashes.  Keyed hashing is what keeps an attacker who picks SPIs and
  * addresses from filling one chain; 1-3 keeps that (no practical attack
  * recovers the key or forges multicollisions from bucket timing; Python,
  * Rust's HashMap and Linux's hsiphash rely on the same reduced variant for
@@ -195,30 +206,7 @@ uint64_t sadb_siphash(const uint64_t key[2], const void *data, size_t len)
  */
 static uint64_t siphash13(const uint64_t key[2], const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	uint64_t v0 = key[0] ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = key[1] ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = key[0] ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = key[1] ^ 0x7465646279746573ULL;
-	uint64_t m;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&m, p + i, 8);	/* little-endian hosts: see below */
-		m = le64toh_(m);
-		v3 ^= m;
-		SIPROUND;
-		v0 ^= m;
-	}
-	m = load_le64(p + i, len - i) | ((uint64_t)(len & 0xff) << 56);
-	v3 ^= m;
-	SIPROUND;
-	v0 ^= m;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	return siphash_cd(key, data, len, 1, 3);
 }
 
 /* splitmix64 step: turns the one seed into independent keys. */
