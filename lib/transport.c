@@ -628,23 +628,21 @@ int pk_send(struct pk_conn *conn, const void *msg, size_t len)
 	return 0;
 }
 
-static int recv_until(struct pk_conn *conn, void *buf, size_t cap,
-		      size_t *len, int64_t deadline)
+/*
+ * Waits until the socket is readable (PK_WAIT_READ, always asked) or, with
+ * PK_WAIT_WRITE, writable, or the deadline passes: the PK_WAIT_* bits that
+ * are ready, or -ETIMEDOUT / -errno with conn's error set.
+ */
+static int wait_until(struct pk_conn *conn, unsigned events, int64_t deadline)
 {
 	struct pollfd pfd;
-	struct iovec iov;
-	struct msghdr mh;
-	ssize_t n;
-	int r, wait;
+	int r;
 
-	conn->error[0] = '\0';
-	*len = 0;
 	for (;;) {
-		wait = ms_left(deadline);
 		pfd.fd = conn->fd;
-		pfd.events = POLLIN;
+		pfd.events = POLLIN | ((events & PK_WAIT_WRITE) ? POLLOUT : 0);
 		pfd.revents = 0;
-		r = poll(&pfd, 1, wait);
+		r = poll(&pfd, 1, ms_left(deadline));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -652,13 +650,32 @@ static int recv_until(struct pk_conn *conn, void *buf, size_t cap,
 					 strerror(errno));
 		if (r == 0) {
 			if (ms_left(deadline) > 0)
-				continue;	/* woke a little early */
+				continue;
 			return conn_fail(conn, ETIMEDOUT,
 					 "no message from pfkeyd in time");
 		}
 		if (pfd.revents & POLLNVAL)
 			return conn_fail(conn, EBADF, "the socket is closed");
+		return ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) ?
+			PK_WAIT_READ : 0) |
+		       ((pfd.revents & POLLOUT) ? PK_WAIT_WRITE : 0);
+	}
+}
 
+static int recv_until(struct pk_conn *conn, void *buf, size_t cap,
+		      size_t *len, int64_t deadline)
+{
+	struct iovec iov;
+	struct msghdr mh;
+	ssize_t n;
+	int r;
+
+	conn->error[0] = '\0';
+	*len = 0;
+	for (;;) {
+		r = wait_until(conn, PK_WAIT_READ, deadline);
+		if (r < 0)
+			return r;
 		memset(&mh, 0, sizeof(mh));
 		iov.iov_base = buf;
 		iov.iov_len = cap;
@@ -826,35 +843,9 @@ int pk_send_many(struct pk_conn *conn, const struct iovec *msgs, unsigned n)
 
 int pk_wait(struct pk_conn *conn, unsigned events, int timeout_ms)
 {
-	int64_t deadline = deadline_of(timeout_ms);
-	struct pollfd pfd;
-	int r;
-
 	conn->error[0] = '\0';
-	for (;;) {
-		pfd.fd = conn->fd;
-		pfd.events = POLLIN | ((events & PK_WAIT_WRITE) ? POLLOUT : 0);
-		pfd.revents = 0;
-		r = poll(&pfd, 1, ms_left(deadline));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return conn_fail(conn, errno, "poll: %s",
-					 strerror(errno));
-		if (r == 0) {
-			if (ms_left(deadline) > 0)
-				continue;
-			return conn_fail(conn, ETIMEDOUT,
-					 "no message from pfkeyd in time");
-		}
-		if (pfd.revents & POLLNVAL)
-			return conn_fail(conn, EBADF, "the socket is closed");
-		return ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) ?
-			PK_WAIT_READ : 0) |
-		       ((pfd.revents & POLLOUT) ? PK_WAIT_WRITE : 0);
-	}
+	return wait_until(conn, events, deadline_of(timeout_ms));
 }
-
 int pk_recv_many(struct pk_conn *conn, const struct iovec *bufs, size_t *lens,
 		 unsigned n, int timeout_ms)
 {
