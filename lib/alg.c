@@ -323,6 +323,10 @@ static bool ascii_case_equal(const char *a, const char *b)
 static bool name_matches(const struct pk_alg_name *n, unsigned dialect,
 			 const char *name)
 {
+	/* most names differ at once; both comparisons need this to match */
+	if (ascii_lower((unsigned char)n->name[0]) !=
+	    ascii_lower((unsigned char)name[0]))
+		return false;
 	if ((n->dialects & dialect & PK_DIALECT_SETKEY) &&
 	    strcmp(n->name, name) == 0)
 		return true;

@@ -286,16 +286,19 @@ static int send_tracked(struct sk_apply *a, void *msg, size_t len,
 	return 0;
 }
 
+int sk_apply_send(struct sk_apply *a, enum sk_cmd_type cmd, uint8_t satype,
+		  unsigned long line, void *msg, size_t len)
+{
+	if (cmd == SK_GET)
+		return sk_apply_get(a, line, msg, len);
+	if (cmd == SK_DUMP || cmd == SK_SPDDUMP)
+		return sk_apply_dump(a, cmd == SK_SPDDUMP, satype, line);
+	return send_tracked(a, msg, len, line);
+}
+
 int sk_apply_emit(void *arg, const struct sk_cmd *c, void *msg, size_t len)
 {
-	struct sk_apply *a = arg;
-
-	if (c->type == SK_GET)
-		return sk_apply_get(a, c, msg, len);
-	if (c->type == SK_DUMP || c->type == SK_SPDDUMP)
-		return sk_apply_dump(a, c->type == SK_SPDDUMP, c->satype,
-				     c->line);
-	return send_tracked(a, msg, len, c->line);
+	return sk_apply_send(arg, c->type, c->satype, c->line, msg, len);
 }
 
 /* Sends msg and waits for its reply in a->rbuf; returns its length. */
@@ -334,7 +337,7 @@ static int exchange(struct sk_apply *a, void *msg, size_t len,
 	}
 }
 
-int sk_apply_get(struct sk_apply *a, const struct sk_cmd *c, void *msg,
+int sk_apply_get(struct sk_apply *a, unsigned long line, void *msg,
 		 size_t len)
 {
 	const struct sadb_msg *r = (const struct sadb_msg *)a->rbuf;
@@ -343,16 +346,16 @@ int sk_apply_get(struct sk_apply *a, const struct sk_cmd *c, void *msg,
 	size_t rlen;
 	int rc;
 
-	rc = exchange(a, msg, len, c->line, &rlen);
+	rc = exchange(a, msg, len, line, &rlen);
 	if (rc != 0)
 		return rc;
 	if (r->sadb_msg_errno != 0) {
-		refusal(a, c->line, r);
+		refusal(a, line, r);
 		return 0;
 	}
 	if (pk_msg_parse(&m, a->rbuf, rlen, &d) != 0) {
 		fprintf(stderr, "setkey: %s:%lu: bad reply: %s\n", a->fname,
-			c->line, d.detail);
+			line, d.detail);
 		a->failures++;
 		return 0;
 	}
@@ -478,28 +481,31 @@ struct victim {
 };
 
 struct victims {
-	const struct sk_cmd	*c;
-	struct victim		*v;
-	size_t			n, cap;
-	bool			nomem;
+	uint8_t				satype;
+	const struct sockaddr_storage	*src, *dst;
+	size_t				nsrc, ndst;
+	struct victim			*v;
+	size_t				n, cap;
+	bool				nomem;
 };
 
 static bool same_addr(const struct sockaddr_storage *x,
-		      const struct sockaddr *y)
+		      const struct sockaddr_storage *y)
 {
-	if (x->ss_family != y->sa_family)
+	if (x->ss_family != y->ss_family)
 		return false;
-	if (y->sa_family == AF_INET)
+	if (y->ss_family == AF_INET)
 		return ((const struct sockaddr_in *)x)->sin_addr.s_addr ==
 		       ((const struct sockaddr_in *)y)->sin_addr.s_addr;
 	return memcmp(&((const struct sockaddr_in6 *)x)->sin6_addr,
 		      &((const struct sockaddr_in6 *)y)->sin6_addr, 16) == 0;
 }
 
-static bool host_has(const struct sk_host *h, const struct sockaddr_storage *s)
+static bool listed(const struct sockaddr_storage *list, size_t n,
+		   const struct sockaddr_storage *s)
 {
-	for (const struct addrinfo *ai = h->ai; ai != NULL; ai = ai->ai_next)
-		if (same_addr(s, ai->ai_addr))
+	for (size_t i = 0; i < n; i++)
+		if (same_addr(s, &list[i]))
 			return true;
 	return false;
 }
@@ -516,12 +522,13 @@ static void collect(struct sk_apply *a, const struct pk_msg *m, void *arg)
 
 	(void)a;
 	if (sa == NULL || s == NULL || d == NULL ||
-	    m->hdr->sadb_msg_satype != vs->c->satype)
+	    m->hdr->sadb_msg_satype != vs->satype)
 		return;
 	memset(&v, 0, sizeof(v));
 	pk_address_sockaddr(s, &v.src);
 	pk_address_sockaddr(d, &v.dst);
-	if (!host_has(&vs->c->src, &v.src) || !host_has(&vs->c->dst, &v.dst))
+	if (!listed(vs->src, vs->nsrc, &v.src) ||
+	    !listed(vs->dst, vs->ndst, &v.dst))
 		return;
 	v.spi = sa->sadb_sa_spi;
 	if (vs->n == vs->cap) {
@@ -538,24 +545,29 @@ static void collect(struct sk_apply *a, const struct pk_msg *m, void *arg)
 	vs->v[vs->n++] = v;
 }
 
-int sk_apply_deleteall(struct sk_apply *a, const struct sk_cmd *c)
+int sk_apply_deleteall(struct sk_apply *a, uint8_t satype, unsigned long line,
+		       const struct sockaddr_storage *src, size_t nsrc,
+		       const struct sockaddr_storage *dst, size_t ndst)
 {
-	struct victims vs = { .c = c };
+	struct victims vs = {
+		.satype = satype,
+		.src = src, .nsrc = nsrc, .dst = dst, .ndst = ndst,
+	};
 	int rc;
 
-	rc = dump_stream(a, false, c->satype, c->line, collect, &vs);
+	rc = dump_stream(a, false, satype, line, collect, &vs);
 	if (rc == -ENOENT)
 		rc = 0;
 	if (vs.nomem) {
 		fprintf(stderr, "setkey: %s:%lu: out of memory\n", a->fname,
-			c->line);
+			line);
 		a->failures++;
 	}
 	for (size_t i = 0; rc == 0 && i < vs.n; i++) {
 		struct pk_buf b;
 
 		pk_buf_init(&b, a->sbuf, SADB_MSG_MAX_BYTES);
-		pk_msg_begin(&b, SADB_DELETE, c->satype, 0, 0);
+		pk_msg_begin(&b, SADB_DELETE, satype, 0, 0);
 		pk_add_sa(&b, ntohl(vs.v[i].spi), 0, 0, 0, 0, 0);
 		pk_add_address(&b, SADB_EXT_ADDRESS_SRC,
 			       (struct sockaddr *)&vs.v[i].src,
@@ -568,7 +580,7 @@ int sk_apply_deleteall(struct sk_apply *a, const struct sk_cmd *c)
 			       (uint8_t)pk_family_maxprefix(
 				       vs.v[i].dst.ss_family));
 		if (pk_buf_error(&b) == 0)
-			rc = send_tracked(a, a->sbuf, b.len, c->line);
+			rc = send_tracked(a, a->sbuf, b.len, line);
 	}
 	free(vs.v);
 	return rc;

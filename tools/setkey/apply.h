@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "parse.h"
 #include "pfkey/transport.h"
@@ -67,7 +68,12 @@ struct sk_apply {
 int sk_apply_open(struct sk_apply *a, bool autostart);
 void sk_apply_close(struct sk_apply *a);
 
-/* Sends one built message (an sk_emit_fn). */
+/*
+ * Sends one built message of a command of type cmd from line (pass 1's
+ * spool keeps these), or as an sk_emit_fn straight from the parser.
+ */
+int sk_apply_send(struct sk_apply *a, enum sk_cmd_type cmd, uint8_t satype,
+		  unsigned long line, void *msg, size_t len);
 int sk_apply_emit(void *arg, const struct sk_cmd *c, void *msg, size_t len);
 
 /* Waits for every request in flight. */
@@ -76,9 +82,12 @@ int sk_apply_drain(struct sk_apply *a);
 /* The command-level operations that print or converse. */
 int sk_apply_dump(struct sk_apply *a, bool spd, uint8_t satype,
 		  unsigned long line);
-int sk_apply_get(struct sk_apply *a, const struct sk_cmd *c, void *msg,
+int sk_apply_get(struct sk_apply *a, unsigned long line, void *msg,
 		 size_t len);
-int sk_apply_deleteall(struct sk_apply *a, const struct sk_cmd *c);
+/* Deletes every SA of satype from one of src to one of dst. */
+int sk_apply_deleteall(struct sk_apply *a, uint8_t satype, unsigned long line,
+		       const struct sockaddr_storage *src, size_t nsrc,
+		       const struct sockaddr_storage *dst, size_t ndst);
 /* SADB_FLUSH or SADB_X_SPDFLUSH, waited for. */
 int sk_apply_flush(struct sk_apply *a, bool spd);
 

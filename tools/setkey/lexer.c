@@ -1,6 +1,7 @@
 /*
  * lexer.c - setkey's tokenizer (see lexer.h).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,20 @@ void sk_lex_free(struct sk_lexer *lx)
 	lx->cap = lx->len = lx->bpos = lx->blen = 0;
 }
 
+int sk_lex_seek(struct sk_lexer *lx, uint64_t off, unsigned long line,
+		unsigned long col)
+{
+	if (off > (uint64_t)LONG_MAX ||
+	    fseek(lx->in, (long)off, SEEK_SET) != 0)
+		return -1;
+	lx->base = off;
+	lx->bpos = lx->blen = 0;
+	lx->eof = false;
+	lx->line = line;
+	lx->col = col;
+	return 0;
+}
+
 /* Reads the next block; false at the end of the input (or on error). */
 static bool refill(struct sk_lexer *lx)
 {
@@ -51,6 +66,7 @@ static bool refill(struct sk_lexer *lx)
 		}
 	}
 	n = fread(lx->buf, 1, SK_LEX_BUF, lx->in);
+	lx->base += lx->blen;
 	lx->bpos = 0;
 	lx->blen = n;
 	if (n == 0) {
@@ -225,6 +241,7 @@ enum sk_tok sk_lex_next(struct sk_lexer *lx)
 	}
 	lx->tline = lx->line;
 	lx->tcol = lx->col - 1;
+	lx->toff = lx->base + lx->bpos - 1;
 	if (c == EOF) {
 		lx->tcol = lx->col;
 		if (put(lx, '\0') == 0)

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* The longest token; a -ctx string or key longer than this is refused. */
@@ -39,18 +40,27 @@ struct sk_lexer {
 	unsigned long	line, col;	/* of the next character */
 	unsigned char	*buf;		/* SK_LEX_BUF bytes, read ahead */
 	size_t		bpos, blen;
+	uint64_t	base;		/* input offset of buf[0] */
 	bool		eof;
 	/* the current token */
 	enum sk_tok	tok;
 	char		*text;		/* NUL-terminated; len bytes */
 	size_t		len, cap;
 	unsigned long	tline, tcol;	/* where it started */
+	uint64_t	toff;		/* its input offset */
 	const char	*errmsg;
 };
 
 void sk_lex_init(struct sk_lexer *lx, FILE *in, const char *name);
 /* Zeroes and frees the token and input buffers (they may have held a key). */
 void sk_lex_free(struct sk_lexer *lx);
+/*
+ * Goes back (or on) to input offset off, which is at line, col: a token
+ * start found by an earlier reading (lx->toff, tline, tcol).  The input
+ * must be seekable.  Returns 0 or -1 with errno.
+ */
+int sk_lex_seek(struct sk_lexer *lx, uint64_t off, unsigned long line,
+		unsigned long col);
 /* Reads the next token into lx->tok / lx->text. */
 enum sk_tok sk_lex_next(struct sk_lexer *lx);
 

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,19 +272,109 @@ static int number(struct sk_parser *p, const char *what, bool hex,
 
 /* ------------------------------------------------------------ addresses */
 
+/*
+ * Address lists are setkey's own, one allocation per address, whether they
+ * come from the numeric fast path or are copied from getaddrinfo(): one
+ * function frees them all.  ai is the first member, so freeing it frees
+ * the node.
+ */
+struct addr_node {
+	struct addrinfo		ai;
+	struct sockaddr_storage	ss;
+};
+
+static struct addrinfo *addr_node(const struct sockaddr *sa, socklen_t len)
+{
+	struct addr_node *n;
+
+	if (len > sizeof(n->ss))
+		return NULL;
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	memcpy(&n->ss, sa, len);
+	n->ai.ai_family = sa->sa_family;
+	n->ai.ai_socktype = SOCK_DGRAM;
+	n->ai.ai_addrlen = len;
+	n->ai.ai_addr = (struct sockaddr *)&n->ss;
+	return &n->ai;
+}
+
+void sk_addrs_free(struct addrinfo *ai)
+{
+	while (ai != NULL) {
+		struct addrinfo *next = ai->ai_next;
+
+		free(ai);
+		ai = next;
+	}
+}
+
+/* getaddrinfo()'s list, copied into our own (and freed); -1 without memory */
+static int adopt(struct addrinfo *res, struct addrinfo **out)
+{
+	struct addrinfo **tail = out;
+
+	*out = NULL;
+	for (const struct addrinfo *r = res; r != NULL; r = r->ai_next) {
+		*tail = addr_node(r->ai_addr, r->ai_addrlen);
+		if (*tail == NULL) {
+			freeaddrinfo(res);
+			sk_addrs_free(*out);
+			*out = NULL;
+			return -1;
+		}
+		tail = &(*tail)->ai_next;
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
+/*
+ * The common case without getaddrinfo(): an IPv4 dotted quad or an IPv6
+ * address without a zone, of the family asked for.  Returns 1 for anything
+ * else (octal or short IPv4 forms, zones, names, the other family), which
+ * getaddrinfo() then handles as before.
+ */
+static int numeric_fast(const char *host, int family, struct addrinfo **out)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	if (family != AF_INET6 && strchr(host, ':') == NULL) {
+		memset(&sin, 0, sizeof(sin));
+		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+			return 1;
+		sin.sin_family = AF_INET;
+		*out = addr_node((struct sockaddr *)&sin, sizeof(sin));
+	} else if (family != AF_INET && strchr(host, '%') == NULL) {
+		memset(&sin6, 0, sizeof(sin6));
+		if (inet_pton(AF_INET6, host, &sin6.sin6_addr) != 1)
+			return 1;
+		sin6.sin6_family = AF_INET6;
+		*out = addr_node((struct sockaddr *)&sin6, sizeof(sin6));
+	} else {
+		return 1;
+	}
+	return *out != NULL ? 0 : -1;
+}
+
 static int resolve(struct sk_parser *p, const char *host, int family,
 		   bool numeric, struct addrinfo **out, const char *tok)
 {
-	struct addrinfo hints;
+	struct addrinfo hints, *res;
 	int rc;
 
+	rc = numeric_fast(host, family, out);
+	if (rc <= 0)
+		return rc == 0 ? 0 : sem(p, "out of memory");
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_flags = AI_NUMERICHOST;
-	rc = getaddrinfo(host, NULL, &hints, out);
+	rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc == 0)
-		return 0;
+		return adopt(res, out) == 0 ? 0 : sem(p, "out of memory");
 	*out = NULL;
 	if (family != AF_UNSPEC) {
 		/* a numeric address of the other family */
@@ -302,13 +393,13 @@ static int resolve(struct sk_parser *p, const char *host, int family,
 			   "a numeric IPv4 or IPv6 address (-n forbids names)" :
 			   "a numeric IPv4 or IPv6 address");
 	hints.ai_flags = AI_ADDRCONFIG;
-	rc = getaddrinfo(host, NULL, &hints, out);
+	rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc != 0) {
 		*out = NULL;
 		return sem(p, "cannot resolve `%s': %s", tok,
 			   gai_strerror(rc));
 	}
-	return 0;
+	return adopt(res, out) == 0 ? 0 : sem(p, "out of memory");
 }
 
 static int parse_port(struct sk_parser *p, const char *s, int *port)
@@ -409,14 +500,17 @@ static int host(struct sk_parser *p, struct sk_cmd *c, struct sk_host *h,
 
 /* ------------------------------------------------------------------ keys */
 
+/* Hex digit values plus one; 0 for everything else. */
+static const uint8_t hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hexval(int ch)
 {
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
+	return (int)hex1[(unsigned char)ch] - 1;
 }
 
 /* A key: "string" or 0xHEX, into key[SK_MAX_KEY]; *bits set. */
@@ -425,6 +519,9 @@ static int key(struct sk_parser *p, const struct pk_alg *a, uint8_t *k,
 {
 	size_t i, n;
 
+	/* a second key for the same slot: nothing of the first stays */
+	explicit_bzero(k, *bits / 8);
+	*bits = 0;
 	if (p->lx.tok == SK_T_STRING) {
 		if (p->lx.len > SK_MAX_KEY)
 			return sem(p, "%s: key of %zu bytes is too long",
@@ -447,6 +544,7 @@ static int key(struct sk_parser *p, const struct pk_alg *a, uint8_t *k,
 			int lo = hexval((unsigned char)p->lx.text[3 + 2 * i]);
 
 			if (hi < 0 || lo < 0) {
+				explicit_bzero(k, i);
 				explicit_bzero(p->lx.text, p->lx.len);
 				return sem(p, "%s: key has a character that is "
 					   "not a hex digit at position %zu",
@@ -595,8 +693,8 @@ static int sa_extension(struct sk_parser *p, struct sk_cmd *c)
 	uint64_t v;
 	int m;
 
-	if (!at_option(p))
-		return 1;
+	if (!at_option(p) || strchr("mrufblco", o[1]) == NULL)
+		return 1;	/* not one of these (-E, -A, -C, ...) */
 	if (strcmp(o, "-m") == 0) {
 		next(p);
 		if (p->lx.tok != SK_T_WORD ||
@@ -685,11 +783,11 @@ static int sa_extension(struct sk_parser *p, struct sk_cmd *c)
 		next(p);
 		if (host(p, c, &h, false) != 0) {
 			if (h.ai != NULL)
-				freeaddrinfo(h.ai);
+				sk_addrs_free(h.ai);
 			return -1;
 		}
 		if (c->natoa != NULL)
-			freeaddrinfo(c->natoa);
+			sk_addrs_free(c->natoa);
 		c->natoa = h.ai;
 	} else {
 		return 1;
@@ -967,6 +1065,7 @@ static int request(struct sk_parser *p, struct sk_cmd *c, struct sk_request *r)
 	char *s;
 	int v;
 
+	memset(r, 0, sizeof(*r));
 	if (p->lx.len >= sizeof(buf))
 		return syn(p, "request too long", "proto/mode/src-dst/level");
 	memcpy(buf, p->lx.text, p->lx.len + 1);
@@ -1164,14 +1263,15 @@ void sk_parser_free(struct sk_parser *p)
 void sk_cmd_free(struct sk_cmd *c)
 {
 	if (c->src.ai != NULL)
-		freeaddrinfo(c->src.ai);
+		sk_addrs_free(c->src.ai);
 	if (c->dst.ai != NULL)
-		freeaddrinfo(c->dst.ai);
+		sk_addrs_free(c->dst.ai);
 	if (c->natoa != NULL)
-		freeaddrinfo(c->natoa);
+		sk_addrs_free(c->natoa);
 	free(c->ctx);
-	explicit_bzero(c->ekey, sizeof(c->ekey));
-	explicit_bzero(c->akey, sizeof(c->akey));
+	explicit_bzero(c->ekey, c->ekey_bits / 8);
+	explicit_bzero(c->akey, c->akey_bits / 8);
+	c->ekey_bits = c->akey_bits = 0;
 	c->src.ai = c->dst.ai = c->natoa = NULL;
 	c->ctx = NULL;
 }
@@ -1186,7 +1286,7 @@ enum sk_parse_rc sk_parse_next(struct sk_parser *p, struct sk_cmd *c)
 {
 	int rc, t;
 
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct sk_cmd, ekey));
 	c->src.prefix = c->dst.prefix = -1;
 	c->src.port = c->dst.port = -1;
 	c->family = p->family;
@@ -1198,6 +1298,7 @@ enum sk_parse_rc sk_parse_next(struct sk_parser *p, struct sk_cmd *c)
 	}
 	c->line = p->lx.tline;
 	c->col = p->lx.tcol;
+	c->off = p->lx.toff;
 	if (p->lx.tok != SK_T_WORD || (t = kw_find(commands, p->lx.text)) < 0) {
 		syn(p, "unknown command", COMMANDS_EXPECTED);
 		goto fail;

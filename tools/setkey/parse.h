@@ -66,6 +66,7 @@ struct sk_request {
 struct sk_cmd {
 	enum sk_cmd_type type;
 	unsigned long	line, col;	/* of the command word */
+	uint64_t	off;		/* its byte offset in the input */
 	int		family;		/* AF_UNSPEC, or -4 / -6 */
 	bool		numeric;	/* -n: no name resolution */
 
@@ -82,8 +83,7 @@ struct sk_cmd {
 	bool		have_lh, have_ls, have_bh, have_bs;
 	uint64_t	lh, ls, bh, bs;
 	const struct pk_alg *ealg, *aalg, *calg;
-	uint8_t		ekey[SK_MAX_KEY], akey[SK_MAX_KEY];
-	unsigned	ekey_bits, akey_bits;
+	unsigned	ekey_bits, akey_bits;	/* of ekey / akey, below */
 	struct addrinfo	*natoa;		/* -o: NAT-T original address */
 
 	/* security context (-ctx) */
@@ -101,6 +101,13 @@ struct sk_cmd {
 	uint16_t	ptype;		/* IPSEC_POLICY_* */
 	uint32_t	priority;
 	size_t		nreq;
+
+	/*
+	 * Not cleared for each command (5 kB): the keys are read and zeroed
+	 * up to ekey_bits / akey_bits, the requests up to nreq, and each
+	 * request is cleared when its parsing starts.
+	 */
+	uint8_t		ekey[SK_MAX_KEY], akey[SK_MAX_KEY];
 	struct sk_request req[SK_MAX_REQUESTS];
 };
 
@@ -121,6 +128,9 @@ enum sk_parse_rc {
 void sk_parser_init(struct sk_parser *p, FILE *in, const char *name,
 		    FILE *err);
 void sk_parser_free(struct sk_parser *p);
+
+/* Frees a list of addresses of an sk_host (or natoa). */
+void sk_addrs_free(struct addrinfo *ai);
 
 /* Reads the next command into c (which it initialises; free it after). */
 enum sk_parse_rc sk_parse_next(struct sk_parser *p, struct sk_cmd *c);

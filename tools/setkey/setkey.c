@@ -3,11 +3,13 @@
  *
  * A file is read twice: pass 1 parses and validates every command (and
  * builds every message, checked by libpfkey's validator) without sending
- * anything; only when the whole file is clean does pass 2 parse it again
- * and send the messages, pipelined.  Both passes hold one command at a
- * time, so memory does not grow with the file.  Standard input, which
- * cannot be read twice, is copied to an unlinked temporary file during
- * pass 1.
+ * anything; only when the whole file is clean does pass 2 send the
+ * messages, pipelined.  Pass 1 keeps the messages it built in a spool of
+ * bounded size (spool.h), so pass 2 replays them instead of parsing
+ * again; only what did not fit is parsed a second time, from where the
+ * spool stopped.  The parser holds one command at a time, so memory does
+ * not grow with the file.  Standard input, which cannot be read twice, is
+ * copied to an unlinked temporary file during pass 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include "pfkey/msg.h"
 #include "pfkey/print.h"
 #include "pfkey/print_setkey.h"
+#include "spool.h"
 
 #ifndef PFKEY_VERSION
 #define PFKEY_VERSION "unknown"
@@ -71,15 +74,25 @@ static void usage(FILE *f)
 "           unique[:N]]\n");
 }
 
-/* Pass 1's sink: the message was built and validated; -v shows it. */
+struct check {
+	const struct opts	*o;
+	struct sk_spool		*spool;	/* NULL with -n */
+};
+
+/*
+ * Pass 1's sink: the message was built and validated; -v -n shows it, and
+ * the spool keeps it for pass 2 while there is room.
+ */
 static int check_emit(void *arg, const struct sk_cmd *c, void *msg,
 		      size_t len)
 {
-	const struct opts *o = arg;
+	struct check *k = arg;
 
-	(void)c;
-	if (o->verbose && o->noaction)
+	if (k->o->verbose && k->o->noaction)
 		pk_print_msg(stdout, NULL, msg, len, 0);
+	if (k->spool != NULL && !k->spool->closed &&
+	    sk_spool_msg(k->spool, c, msg, len) != 0)
+		sk_spool_close(k->spool, c);	/* pass 2 parses from c */
 	return 0;
 }
 
@@ -94,9 +107,10 @@ static bool seekable(FILE *f)
 /* Pass 1: returns the number of errors. */
 static unsigned long check_pass(FILE *in, const char *name,
 				const struct opts *o, FILE *tee,
-				uint8_t *buf)
+				struct sk_spool *spool, uint8_t *buf)
 {
 	struct sk_build_opts bo = { .rfc = o->rfc };
+	struct check k = { .o = o, .spool = spool };
 	struct sk_parser p;
 	struct sk_cmd c;
 	struct pk_diag d;
@@ -113,8 +127,14 @@ static unsigned long check_pass(FILE *in, const char *name,
 			sk_cmd_free(&c);
 			break;
 		}
+		if (spool != NULL) {
+			sk_spool_begin(spool);
+			if (c.type == SK_DELETEALL && !spool->closed &&
+			    sk_spool_deleteall(spool, &c) != 0)
+				sk_spool_close(spool, &c);
+		}
 		if (sk_build(&c, &bo, buf, SADB_MSG_MAX_BYTES, check_emit,
-			     (void *)o, &d) != 0)
+			     &k, &d) != 0)
 			sk_report(&p, c.line, c.col, "%s", d.detail);
 		sk_cmd_free(&c);
 	}
@@ -123,19 +143,61 @@ static unsigned long check_pass(FILE *in, const char *name,
 	return errors;
 }
 
-/* Pass 2: parses again and sends. */
+static int deleteall(struct sk_apply *a, const struct sk_cmd *c)
+{
+	size_t ns = sk_host_count(&c->src), nd = sk_host_count(&c->dst);
+	struct sockaddr_storage *v = calloc(ns + nd + 1, sizeof(*v));
+	int rc;
+
+	if (v == NULL) {
+		fprintf(stderr, "setkey: %s:%lu: out of memory\n", a->fname,
+			c->line);
+		a->failures++;
+		return -ENOMEM;
+	}
+	sk_host_copy(&c->src, v);
+	sk_host_copy(&c->dst, v + ns);
+	rc = sk_apply_deleteall(a, c->satype, c->line, v, ns, v + ns, nd);
+	free(v);
+	return rc;
+}
+
+/*
+ * Pass 2: sends what the spool kept; if it was closed, parses the rest
+ * of the input again, from where the spool stopped, and sends that.
+ */
 static int apply_pass(FILE *in, const char *name, const struct opts *o,
-		      struct sk_apply *a, uint8_t *buf)
+		      struct sk_spool *spool, struct sk_apply *a,
+		      uint8_t *buf)
 {
 	struct sk_build_opts bo = { .rfc = o->rfc };
+	struct sk_spool_pos pos = { 0 };
 	struct sk_parser p;
+	struct sk_rec r;
 	struct sk_cmd c;
 	struct pk_diag d;
 	enum sk_parse_rc rc;
 	int err = 0;
 
+	while (err == 0 && sk_spool_next(spool, &pos, &r)) {
+		if (r.kind == SK_REC_DELETEALL)
+			err = sk_apply_deleteall(a, r.satype, r.line, r.src,
+						 r.nsrc, r.dst, r.ndst);
+		else
+			(void)sk_apply_send(a, r.cmd, r.satype, r.line, r.msg,
+					    r.len);	/* counted in a */
+	}
+	if (err != 0 || !spool->closed)
+		goto out;
 	sk_parser_init(&p, in, name, stderr);
 	p.family = o->family;
+	if (sk_lex_seek(&p.lx, spool->resume_off, spool->resume_line,
+			spool->resume_col) != 0) {
+		fprintf(stderr, "setkey: %s: cannot read again: %s\n", name,
+			strerror(errno));
+		sk_parser_free(&p);
+		return -EIO;
+	}
 	while (err == 0 && (rc = sk_parse_next(&p, &c)) != SK_PARSE_EOF) {
 		if (rc == SK_PARSE_ERROR) {
 			/* the file changed under us */
@@ -147,7 +209,7 @@ static int apply_pass(FILE *in, const char *name, const struct opts *o,
 			break;
 		}
 		if (c.type == SK_DELETEALL) {
-			err = sk_apply_deleteall(a, &c);
+			err = deleteall(a, &c);
 		} else if (sk_build(&c, &bo, buf, SADB_MSG_MAX_BYTES,
 				    sk_apply_emit, a, &d) != 0 && d.err != 0) {
 			sk_report(&p, c.line, c.col, "%s", d.detail);
@@ -155,9 +217,10 @@ static int apply_pass(FILE *in, const char *name, const struct opts *o,
 		}
 		sk_cmd_free(&c);
 	}
+	sk_parser_free(&p);
+out:
 	if (err == 0)
 		err = sk_apply_drain(a);
-	sk_parser_free(&p);
 	return err;
 }
 
@@ -165,6 +228,7 @@ static int run_file(const char *path, const struct opts *o)
 {
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
 	FILE *in, *tee = NULL, *again;
+	struct sk_spool spool;
 	struct sk_apply a;
 	unsigned long errors;
 	uint8_t *buf;
@@ -189,7 +253,9 @@ static int run_file(const char *path, const struct opts *o)
 			return 1;
 		}
 	}
-	errors = check_pass(in, name, o, tee, buf);
+	sk_spool_init(&spool, SK_SPOOL_MAX);
+	errors = check_pass(in, name, o, tee, o->noaction ? NULL : &spool,
+			    buf);
 	if (errors > 0) {
 		fprintf(stderr, "setkey: %s: %lu error%s, nothing applied\n",
 			name, errors, errors == 1 ? "" : "s");
@@ -201,7 +267,7 @@ static int run_file(const char *path, const struct opts *o)
 		goto out;
 	}
 	again = tee != NULL ? tee : in;
-	if (fflush(again) != 0 || fseek(again, 0, SEEK_SET) != 0) {
+	if (spool.closed && fflush(again) != 0) {
 		fprintf(stderr, "setkey: %s: cannot read again: %s\n", name,
 			strerror(errno));
 		rc = 1;
@@ -218,10 +284,11 @@ static int run_file(const char *path, const struct opts *o)
 		rc = 1;
 		goto out;
 	}
-	rc = apply_pass(again, name, o, &a, buf);
+	rc = apply_pass(again, name, o, &spool, &a, buf);
 	rc = rc != 0 || a.failures > 0 ? 1 : 0;
 	sk_apply_close(&a);
 out:
+	sk_spool_free(&spool);
 	explicit_bzero(buf, SADB_MSG_MAX_BYTES);
 	free(buf);
 	if (tee != NULL)
