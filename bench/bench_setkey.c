@@ -16,6 +16,10 @@
  *           (a sender pushing 100k 120-byte datagrams to a child process
  *           that only reads them), measured in between.  Then one apply of
  *           the 1M file, for its peak RSS (constant memory while applying).
+ *   ceiling: what any PF_KEY peer could reach: pipelined requests and
+ *           replies over a bare socket pair to a child that echoes them
+ *           unread (each SA costs two datagrams, each paying the kernel's
+ *           per-datagram cost on both sides), also measured in between.
  *
  *   bench_setkey [--setkey PATH] [--pfkeyd PATH] [--quick]
  *
@@ -199,6 +203,95 @@ static double seqpacket_rate(void)
 	return SEQ_MSGS / ((t1 - t0) / 1e9);
 }
 
+/*
+ * The ceiling for any PF_KEY peer: requests and replies of REQ_BYTES over a
+ * bare SOCK_SEQPACKET pair, pipelined as setkey does (sendmmsg/recvmmsg of
+ * PIPE_BATCH, at most PIPE_WINDOW in flight), to a child that echoes each
+ * one back without looking at it.  Pairs per second.
+ */
+#define REQ_BYTES	176	/* an ADD of the file: ESP, aes-cbc, hmac-sha1 */
+#define PIPE_BATCH	64
+#define PIPE_WINDOW	256
+
+static int move_many(int fd, bool out, char (*bufs)[REQ_BYTES], unsigned n,
+		     int flags)
+{
+	struct mmsghdr mv[PIPE_BATCH];
+	struct iovec iov[PIPE_BATCH];
+
+	memset(mv, 0, sizeof(mv));
+	for (unsigned i = 0; i < n; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = REQ_BYTES;
+		mv[i].msg_hdr.msg_iov = &iov[i];
+		mv[i].msg_hdr.msg_iovlen = 1;
+	}
+	return out ? sendmmsg(fd, mv, n, flags) : recvmmsg(fd, mv, n, flags,
+							    NULL);
+}
+
+static double pipelined_rate(void)
+{
+	static char bufs[PIPE_BATCH][REQ_BYTES];
+	unsigned sent = 0, got = 0;
+	int sv[2];
+	double t0;
+	pid_t pid;
+
+	memset(bufs, 0x5a, sizeof(bufs));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0)
+		die("socketpair");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(sv[0]);
+		for (;;) {
+			int n = move_many(sv[1], false, bufs, PIPE_BATCH,
+					  MSG_WAITFORONE);
+
+			if (n <= 0)
+				_exit(n == 0 ? 0 : 1);
+			for (int k = 0; k < n; ) {
+				int m = move_many(sv[1], true, bufs + k,
+						  (unsigned)(n - k), 0);
+
+				if (m <= 0)
+					_exit(1);
+				k += m;
+			}
+		}
+	}
+	close(sv[1]);
+	t0 = bench_now_ns();
+	while (got < SEQ_MSGS) {
+		unsigned room = PIPE_WINDOW - (sent - got), n;
+		int m;
+
+		n = SEQ_MSGS - sent < room ? SEQ_MSGS - sent : room;
+		if (n > PIPE_BATCH)
+			n = PIPE_BATCH;
+		if (n > 0) {
+			m = move_many(sv[0], true, bufs, n, MSG_DONTWAIT);
+			if (m < 0 && errno != EAGAIN)
+				die("sendmmsg");
+			if (m > 0)
+				sent += (unsigned)m;
+		}
+		m = move_many(sv[0], false, bufs, PIPE_BATCH,
+			      sent - got >= PIPE_WINDOW || sent == SEQ_MSGS ?
+			      MSG_WAITFORONE : MSG_DONTWAIT);
+		if (m < 0 && errno != EAGAIN)
+			die("recvmmsg");
+		if (m > 0)
+			got += (unsigned)m;
+	}
+	t0 = bench_now_ns() - t0;
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	return SEQ_MSGS / (t0 / 1e9);
+}
+
 static void start_daemon(const char *pfkeyd, const char *sock)
 {
 	char log[PATH_MAX];
@@ -274,7 +367,8 @@ int main(int argc, char **argv)
 {
 	char setkey[PATH_MAX], pfkeyd[PATH_MAX], sock[PATH_MAX];
 	char f100k[PATH_MAX], f1m[PATH_MAX];
-	double seq[REPS], sa_s[REPS], seq_rate, sa_rate, ratio;
+	double seq[REPS], sa_s[REPS], pipe_s[REPS], seq_rate, sa_rate, ratio;
+	double pipe_rate;
 	struct parse_fig p100k, p1m = { 0 };
 	long apply_rss_100k = 0;
 	struct run r1m = { 0 };
@@ -342,12 +436,14 @@ int main(int argc, char **argv)
 		struct run r;
 
 		seq[i] = seqpacket_rate();
+		pipe_s[i] = pipelined_rate();
 		r = apply(setkey, f100k);
 		sa_s[i] = 100000 / r.wall_s;
 		if (r.maxrss_kb > apply_rss_100k)
 			apply_rss_100k = r.maxrss_kb;
 	}
 	seq_rate = bench_median(seq, (size_t)reps);
+	pipe_rate = bench_median(pipe_s, (size_t)reps);
 	sa_rate = bench_median(sa_s, (size_t)reps);
 	ratio = sa_rate / seq_rate;
 	printf("setkey -f (apply through pfkeyd): %.0f SAs/s (median of %d "
@@ -357,6 +453,11 @@ int main(int argc, char **argv)
 	       SEQ_MSGS);
 	printf("apply / SEQPACKET ratio: %.2f (target >= %.1f: %s)\n", ratio,
 	       TARGET_RATIO, ratio >= TARGET_RATIO ? "met" : "NOT met");
+	printf("ceiling: bare SOCK_SEQPACKET request + reply, %d bytes, "
+	       "pipelined (window %d, batches of %d), an echoing peer: %.0f "
+	       "pairs/s, %.2f of the one-way rate; apply reaches %.2f of it\n",
+	       REQ_BYTES, PIPE_WINDOW, PIPE_BATCH, pipe_rate,
+	       pipe_rate / seq_rate, sa_rate / pipe_rate);
 	if (!quick) {
 		r1m = apply(setkey, f1m);
 		printf("setkey -f: 1M lines applied in %.2f s (%.0f SAs/s); "
