@@ -160,7 +160,19 @@ fi
 # ------------------------------------------------------------- integration
 if [ ! -x "$PFKEYD" ]; then
 	echo "# note: no pfkeyd beside setkey ($PFKEYD): integration cases not run"
-	# Beyond pass 1's spool (32 MiB of messages, about 190k of these SAs): what
+	# setkey -c at a terminal: commands apply as they are typed
+"$SETKEY" -F > /dev/null 2>&1
+python3 "$HERE/terminal.py" "$SETKEY" > "$TMP/term.out" 2>&1
+while IFS= read -r l; do
+	case $l in
+	"ok - "*) ok "${l#ok - }" ;;
+	"not ok - "*) not_ok "${l#not ok - }" ;;
+	*) not_ok "terminal.py: $l" ;;
+	esac
+done < "$TMP/term.out"
+[ -s "$TMP/term.out" ] || not_ok "terminal.py printed nothing"
+
+# Beyond pass 1's spool (32 MiB of messages, about 190k of these SAs): what
 # fitted is replayed, the rest parsed again from where the spool stopped, so
 # refusals after that point still name their lines; deleteall on both sides
 # of it; from a file and from standard input.
@@ -338,6 +350,18 @@ count=$("$SETKEY" -D | grep -c '^	esp ')
 if [ "$count" = 99997 ]; then ok "100k adds: 99997 SAs in the SAD"
 else not_ok "100k adds: 99997 SAs in the SAD (got $count)"; fi
 "$SETKEY" -F > /dev/null 2>&1
+
+# setkey -c at a terminal: commands apply as they are typed
+"$SETKEY" -F > /dev/null 2>&1
+python3 "$HERE/terminal.py" "$SETKEY" > "$TMP/term.out" 2>&1
+while IFS= read -r l; do
+	case $l in
+	"ok - "*) ok "${l#ok - }" ;;
+	"not ok - "*) not_ok "${l#not ok - }" ;;
+	*) not_ok "terminal.py: $l" ;;
+	esac
+done < "$TMP/term.out"
+[ -s "$TMP/term.out" ] || not_ok "terminal.py printed nothing"
 
 # Beyond pass 1's spool (32 MiB of messages, about 190k of these SAs): what
 # fitted is replayed, the rest parsed again from where the spool stopped, so

@@ -1,9 +1,11 @@
 /*
  * lexer.c - setkey's tokenizer (see lexer.h).
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lexer.h"
 
@@ -65,7 +67,17 @@ static bool refill(struct sk_lexer *lx)
 			return false;
 		}
 	}
-	n = fread(lx->buf, 1, SK_LEX_BUF, lx->in);
+	if (lx->interactive) {
+		/* a line as soon as it is typed, not a full block */
+		ssize_t r;
+
+		do
+			r = read(fileno(lx->in), lx->buf, SK_LEX_BUF);
+		while (r < 0 && errno == EINTR);
+		n = r > 0 ? (size_t)r : 0;
+	} else {
+		n = fread(lx->buf, 1, SK_LEX_BUF, lx->in);
+	}
 	lx->base += lx->blen;
 	lx->bpos = 0;
 	lx->blen = n;

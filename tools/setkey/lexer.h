@@ -37,6 +37,7 @@ struct sk_lexer {
 	FILE		*in;
 	const char	*name;		/* for messages */
 	FILE		*tee;		/* every block read is copied here */
+	bool		interactive;	/* a terminal: take what one read() gives */
 	unsigned long	line, col;	/* of the next character */
 	unsigned char	*buf;		/* SK_LEX_BUF bytes, read ahead */
 	size_t		bpos, blen;

@@ -9,7 +9,8 @@
  * again; only what did not fit is parsed a second time, from where the
  * spool stopped.  The parser holds one command at a time, so memory does
  * not grow with the file.  Standard input, which cannot be read twice, is
- * copied to an unlinked temporary file during pass 1.
+ * copied to an unlinked temporary file during pass 1; but a terminal is no
+ * file to check whole, so typed commands apply one at a time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -120,6 +121,7 @@ static unsigned long check_pass(FILE *in, const char *name,
 	sk_parser_init(&p, in, name, stderr);
 	p.family = o->family;
 	p.lx.tee = tee;
+	p.lx.interactive = isatty(fileno(in));	/* errors as lines are typed */
 	while ((rc = sk_parse_next(&p, &c)) != SK_PARSE_EOF) {
 		if (rc == SK_PARSE_ERROR)
 			continue;
@@ -224,6 +226,70 @@ out:
 	return err;
 }
 
+/*
+ * Commands typed at a terminal: each is applied as soon as its ';' is
+ * read (waiting for its answer, so refusals show at once), since there is
+ * no whole file to check first.  A command with an error is reported and
+ * skipped.
+ */
+static int run_terminal(const char *name, const struct opts *o)
+{
+	struct sk_build_opts bo = { .rfc = o->rfc };
+	struct sk_parser p;
+	struct sk_apply a;
+	struct sk_cmd c;
+	struct pk_diag d;
+	enum sk_parse_rc rc;
+	unsigned long errors;
+	uint8_t *buf = malloc(SADB_MSG_MAX_BYTES);
+	int err = 0;
+
+	if (buf == NULL) {
+		fprintf(stderr, "setkey: out of memory\n");
+		return 1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.fname = name;
+	a.verbose = o->verbose;
+	a.all = o->all;
+	a.print_flags = (o->ports ? PK_SETKEY_PORTS : 0) |
+			(o->rfc ? 0 : PK_SETKEY_KERNEL);
+	if (sk_apply_open(&a, true) != 0) {
+		sk_apply_close(&a);
+		free(buf);
+		return 1;
+	}
+	sk_parser_init(&p, stdin, name, stderr);
+	p.family = o->family;
+	p.lx.interactive = true;
+	while (err == 0 && (rc = sk_parse_next(&p, &c)) != SK_PARSE_EOF) {
+		if (rc == SK_PARSE_ERROR)
+			continue;
+		if (c.type == SK_EXIT) {
+			sk_cmd_free(&c);
+			break;
+		}
+		if (c.type == SK_DELETEALL) {
+			err = deleteall(&a, &c);
+		} else if (sk_build(&c, &bo, buf, SADB_MSG_MAX_BYTES,
+				    sk_apply_emit, &a, &d) != 0 && d.err != 0) {
+			sk_report(&p, c.line, c.col, "%s", d.detail);
+			a.failures++;
+		}
+		sk_cmd_free(&c);
+		if (err == 0)
+			err = sk_apply_drain(&a);
+		fflush(stdout);
+	}
+	errors = p.errors;
+	sk_parser_free(&p);
+	err = err != 0 || errors > 0 || a.failures > 0 ? 1 : 0;
+	sk_apply_close(&a);
+	explicit_bzero(buf, SADB_MSG_MAX_BYTES);
+	free(buf);
+	return err;
+}
+
 static int run_file(const char *path, const struct opts *o)
 {
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
@@ -234,6 +300,8 @@ static int run_file(const char *path, const struct opts *o)
 	uint8_t *buf;
 	int rc;
 
+	if (strcmp(path, "-") == 0 && !o->noaction && isatty(STDIN_FILENO))
+		return run_terminal(name, o);
 	in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (in == NULL) {
 		fprintf(stderr, "setkey: %s: %s\n", path, strerror(errno));
