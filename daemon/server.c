@@ -55,13 +55,14 @@
 #define RBUF_BYTES	(SADB_MSG_MAX_BYTES + SADB_ALIGN)
 
 /*
- * Requests are read RECV_BATCH at a time with recvmmsg(), each into its own
- * RBUF_BYTES slot: the slots are one anonymous mapping, of which only the
- * pages that messages touch become memory.  Slots that held a large message
- * are handed back to the kernel (after zeroing) so that they do not stay
- * resident.  Replies are sent SEND_BATCH at a time with sendmmsg().
+ * Requests are read with one recvmmsg() of up to RECV_BATCH per wakeup,
+ * each into its own RBUF_BYTES slot: the slots are one anonymous mapping,
+ * of which only the pages that messages touch become memory.  Slots that
+ * held a large message are handed back to the kernel (after zeroing) so
+ * that they do not stay resident.  Replies are sent SEND_BATCH at a time
+ * with sendmmsg().
  */
-#define RECV_BATCH	32
+#define RECV_BATCH	SERVER_READ_BUDGET
 #define SLOT_BYTES	((RBUF_BYTES + 4095) & ~(size_t)4095)
 #define RECV_BYTES	((size_t)RECV_BATCH * SLOT_BYTES)
 #define SLOT_KEEP	(16 * 1024)	/* above this, MADV_DONTNEED after use */
@@ -506,7 +507,7 @@ static void log_request(struct server *s, struct client *c, size_t len,
 }
 
 static void handle_request(struct server *s, struct client *c, size_t len,
-			   size_t real)
+			   size_t real, uint64_t now)
 {
 	struct sadb_msg h;
 
@@ -521,7 +522,7 @@ static void handle_request(struct server *s, struct client *c, size_t len,
 			s->cur.pid = h.sadb_msg_pid;
 		}
 	}
-	engine_handle(s->e, c->id, s->rbuf, len, now_seconds());
+	engine_handle(s->e, c->id, s->rbuf, len, now);
 	if (log_verbose()) {
 		log_request(s, c, len, real);
 		s->cur.active = false;
@@ -538,7 +539,11 @@ static bool peer_closed(int fd)
 }
 
 /*
- * Reads up to SERVER_READ_BUDGET requests.
+ * Reads up to SERVER_READ_BUDGET requests, with one recvmmsg(): epoll is
+ * level-triggered, so whatever is left (a full batch) brings the client
+ * back next turn, after the others have had theirs.  The requests of a
+ * batch arrived together and are applied at one time, the clock's reading
+ * when they were read (lifetimes count seconds).
  *
  * Sizes: the buffer holds SADB_MSG_MAX_BYTES + 8 bytes and recv() is told
  * MSG_TRUNC, so it returns the datagram's real length.  A datagram longer
@@ -554,61 +559,54 @@ static void read_client(struct server *s, struct client *c)
 {
 	struct mmsghdr mh[RECV_BATCH];
 	struct iovec iov[RECV_BATCH];
-	int budget = SERVER_READ_BUDGET;
+	uint64_t now;
+	int n;
 
-	while (budget > 0) {
-		unsigned want = budget < RECV_BATCH ? (unsigned)budget :
-			        RECV_BATCH;
-		int n;
-
-		if (c->doomed || c->paused || c->eof)
-			break;
-		for (unsigned i = 0; i < want; i++) {
-			iov[i].iov_base = s->rslots + (size_t)i * SLOT_BYTES;
-			iov[i].iov_len = RBUF_BYTES;
-			memset(&mh[i], 0, sizeof(mh[i]));
-			mh[i].msg_hdr.msg_iov = &iov[i];
-			mh[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(c->fd, mh, want, MSG_DONTWAIT | MSG_TRUNC, NULL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
+	if (c->doomed || c->paused || c->eof)
+		goto out;
+	for (unsigned i = 0; i < RECV_BATCH; i++) {
+		iov[i].iov_base = s->rslots + (size_t)i * SLOT_BYTES;
+		iov[i].iov_len = RBUF_BYTES;
+		memset(&mh[i], 0, sizeof(mh[i]));
+		mh[i].msg_hdr.msg_iov = &iov[i];
+		mh[i].msg_hdr.msg_iovlen = 1;
+	}
+	do
+		n = recvmmsg(c->fd, mh, RECV_BATCH, MSG_DONTWAIT | MSG_TRUNC,
+			     NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			c->eof = c->gone = true;
 			mark_dirty(s, c);
-			break;
 		}
-		if (n == 0)
-			break;
-		budget -= n;
-		for (int i = 0; i < n; i++) {
-			size_t real = mh[i].msg_len;
-			size_t len = real < RBUF_BYTES ? real : RBUF_BYTES;
-
-			if (c->doomed || c->eof) {
-				/* as if never read: not applied */
-				explicit_bzero(iov[i].iov_base, len);
-				continue;
-			}
-			if (real == 0 && peer_closed(c->fd)) {
-				c->eof = true;	/* the rest are EOF too */
-				mark_dirty(s, c);
-				continue;
-			}
-			s->rbuf = iov[i].iov_base;
-			handle_request(s, c, len, real);
-			explicit_bzero(s->rbuf, len);	/* requests carry keys */
-			if (len > SLOT_KEEP)
-				madvise(s->rbuf, SLOT_BYTES, MADV_DONTNEED);
-			/* already read: handled even when this pauses it */
-			if (outq_bytes(&c->q) >= SERVER_QUEUE_HIGH)
-				c->paused = true;
-		}
-		if ((unsigned)n < want)
-			break;		/* nothing more there now */
+		goto out;
 	}
+	now = now_seconds();
+	for (int i = 0; i < n; i++) {
+		size_t real = mh[i].msg_len;
+		size_t len = real < RBUF_BYTES ? real : RBUF_BYTES;
+
+		if (c->doomed || c->eof) {
+			/* as if never read: not applied */
+			explicit_bzero(iov[i].iov_base, len);
+			continue;
+		}
+		if (real == 0 && peer_closed(c->fd)) {
+			c->eof = true;	/* the rest are EOF too */
+			mark_dirty(s, c);
+			continue;
+		}
+		s->rbuf = iov[i].iov_base;
+		handle_request(s, c, len, real, now);
+		explicit_bzero(s->rbuf, len);	/* requests carry keys */
+		if (len > SLOT_KEEP)
+			madvise(s->rbuf, SLOT_BYTES, MADV_DONTNEED);
+		/* already read: handled even when this pauses it */
+		if (outq_bytes(&c->q) >= SERVER_QUEUE_HIGH)
+			c->paused = true;
+	}
+out:
 	s->rbuf = s->rslots;
 	if (c->paused || c->eof)
 		mark_dirty(s, c);	/* set_interest() drops EPOLLIN */
