@@ -293,7 +293,11 @@ static void deliver(void *arg, enum engine_dest dest, uint32_t client,
 {
 	struct server *s = arg;
 	struct outmsg *m = NULL;
+	bool any_promisc = engine_any_promisc(s->e);
 
+	/* The raw copy of every request, when there is no one to see it. */
+	if (dest == ENGINE_TO_PROMISC && !any_promisc)
+		return;
 	for (size_t i = 0; i < s->nclients; i++) {
 		struct client *c = s->clients[i];
 		bool want;
@@ -318,7 +322,7 @@ static void deliver(void *arg, enum engine_dest dest, uint32_t client,
 		}
 		if (want && log_verbose())
 			note_reply(s, c->id, msg, len);
-		if (!want)
+		if (!want && any_promisc)
 			want = engine_client_promisc(s->e, c->id);
 		if (want)
 			enqueue(s, c, &m, msg, len);

@@ -49,6 +49,7 @@ struct engine {
 	/* Clients: open addressing on the id, linear probing. */
 	struct client		*clients;
 	size_t			nclients, cap;
+	size_t			npromisc;	/* clients with promisc set */
 	/* One message being built; big enough for any. */
 	uint8_t			*scratch;
 };
@@ -146,6 +147,8 @@ void engine_client_close(struct engine *e, uint32_t id)
 	if (c == NULL)
 		return;
 	dump_end(e, c);
+	if (c->promisc)
+		e->npromisc--;
 	/* Backward-shift deletion keeps every probe chain unbroken. */
 	i = (size_t)(c - e->clients);
 	e->clients[i].id = 0;
@@ -169,6 +172,11 @@ bool engine_client_promisc(const struct engine *e, uint32_t id)
 	const struct client *c = client_find(e, id);
 
 	return c != NULL && c->promisc;
+}
+
+bool engine_any_promisc(const struct engine *e)
+{
+	return e->npromisc > 0;
 }
 
 bool engine_client_registered(const struct engine *e, uint32_t id,
@@ -460,11 +468,16 @@ static int do_flush(struct engine *e, struct client *c,
 static int do_promisc(struct engine *e, struct client *c,
 		      const struct pk_msg *m, uint64_t now, struct pk_diag *d)
 {
+	bool on = m->hdr->sadb_msg_satype == 1;
 	struct pk_buf b;
 
 	(void)now;
 	(void)d;
-	c->promisc = m->hdr->sadb_msg_satype == 1;
+	if (on && !c->promisc)
+		e->npromisc++;
+	else if (!on && c->promisc)
+		e->npromisc--;
+	c->promisc = on;
 	reply_begin(e, &b, m->hdr);
 	return emit(e, &b, ENGINE_TO_ALL, c->id, 0);
 }

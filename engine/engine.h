@@ -81,6 +81,8 @@ void engine_free(struct engine *e);
 int engine_client_open(struct engine *e, uint32_t client);
 void engine_client_close(struct engine *e, uint32_t client);
 bool engine_client_promisc(const struct engine *e, uint32_t client);
+/* Whether any client is promiscuous (ENGINE_TO_PROMISC goes nowhere). */
+bool engine_any_promisc(const struct engine *e);
 bool engine_client_registered(const struct engine *e, uint32_t client,
 			      uint8_t satype);
 

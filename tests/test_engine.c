@@ -406,14 +406,21 @@ static void test_promisc_switch(void **state)
 	const struct out *o;
 	struct req q;
 
+	assert_false(engine_any_promisc(v->e));
 	hdr_req(&q, SADB_X_PROMISC, 1, 1);
 	send_req(v, 3, &q);
 	o = the_reply(&v->r);
 	assert_int_equal(o->dest, ENGINE_TO_ALL);
 	assert_true(engine_client_promisc(v->e, 3));
+	assert_true(engine_any_promisc(v->e));
+	send_req(v, 3, &q);			/* on twice: still one */
+	send_req(v, 2, &q);
 	hdr_req(&q, SADB_X_PROMISC, 0, 2);
 	send_req(v, 3, &q);
 	assert_false(engine_client_promisc(v->e, 3));
+	assert_true(engine_any_promisc(v->e));	/* 2 still is */
+	engine_client_close(v->e, 2);
+	assert_false(engine_any_promisc(v->e));
 	hdr_req(&q, SADB_X_PROMISC, 2, 3);
 	send_req(v, 3, &q);
 	assert_error(&v->r, SADB_X_PROMISC, 3, EINVAL,
