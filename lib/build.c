@@ -1,8 +1,9 @@
 /*
  * build.c - appending extensions to a PF_KEY message in a caller's buffer.
  *
- * Every extension goes through pk_ext_reserve(), the one place that pads to
- * 8 bytes, zero-fills and keeps sadb_msg_len equal to the bytes written:
+ * Every extension goes through reserve() (pk_ext_reserve() outside), the one
+ * place that pads to 8 bytes, zero-fills and keeps sadb_msg_len equal to the
+ * bytes written:
  *
  *   base                               len          cap
  *   | sadb_msg | ext | ext | ... | ext |   free      |
@@ -61,7 +62,12 @@ int pk_msg_begin(struct pk_buf *b, uint8_t type, uint8_t satype,
 	return 0;
 }
 
-void *pk_ext_reserve(struct pk_buf *b, uint16_t exttype, size_t len)
+/*
+ * Inline, so that in the builders below, whose lengths are mostly
+ * constants, the checks fold and the zero-fill is a few stores: replies
+ * are built of many small extensions.
+ */
+static inline void *reserve(struct pk_buf *b, uint16_t exttype, size_t len)
 {
 	size_t padded;
 	struct sadb_ext *e;
@@ -97,10 +103,15 @@ void *pk_ext_reserve(struct pk_buf *b, uint16_t exttype, size_t len)
 	return e;
 }
 
+void *pk_ext_reserve(struct pk_buf *b, uint16_t exttype, size_t len)
+{
+	return reserve(b, exttype, len);
+}
+
 int pk_ext_copy(struct pk_buf *b, const struct sadb_ext *ext)
 {
 	size_t len = SADB_BYTES(ext->sadb_ext_len);
-	uint8_t *p = pk_ext_reserve(b, ext->sadb_ext_type, len);
+	uint8_t *p = reserve(b, ext->sadb_ext_type, len);
 
 	if (p == NULL)
 		return b->err;
@@ -111,7 +122,7 @@ int pk_ext_copy(struct pk_buf *b, const struct sadb_ext *ext)
 int pk_add_sa(struct pk_buf *b, uint32_t spi, uint8_t replay, uint8_t state,
 	      uint8_t auth, uint8_t encrypt, uint32_t flags)
 {
-	struct sadb_sa *sa = pk_ext_reserve(b, SADB_EXT_SA, sizeof(*sa));
+	struct sadb_sa *sa = reserve(b, SADB_EXT_SA, sizeof(*sa));
 
 	if (sa == NULL)
 		return b->err;
@@ -127,7 +138,7 @@ int pk_add_sa(struct pk_buf *b, uint32_t spi, uint8_t replay, uint8_t state,
 int pk_add_lifetime(struct pk_buf *b, uint16_t exttype, uint32_t allocations,
 		    uint64_t bytes, uint64_t addtime, uint64_t usetime)
 {
-	struct sadb_lifetime *lt = pk_ext_reserve(b, exttype, sizeof(*lt));
+	struct sadb_lifetime *lt = reserve(b, exttype, sizeof(*lt));
 
 	if (lt == NULL)
 		return b->err;
@@ -162,21 +173,38 @@ unsigned pk_family_maxprefix(int family)
 	}
 }
 
-int pk_add_address(struct pk_buf *b, uint16_t exttype,
-		   const struct sockaddr *sa, uint8_t proto, uint8_t prefixlen)
+/* Called with constant salen and maxprefix, one call per family. */
+static inline int add_address(struct pk_buf *b, uint16_t exttype,
+			      const struct sockaddr *sa, size_t salen,
+			      unsigned maxprefix, uint8_t proto,
+			      uint8_t prefixlen)
 {
-	size_t salen = sa != NULL ? pk_sockaddr_len(sa->sa_family) : 0;
 	struct sadb_address *a;
 
-	if (salen == 0 || prefixlen > pk_family_maxprefix(sa->sa_family))
+	if (prefixlen > maxprefix)
 		return fail(b, EINVAL);
-	a = pk_ext_reserve(b, exttype, sizeof(*a) + salen);
+	a = reserve(b, exttype, sizeof(*a) + salen);
 	if (a == NULL)
 		return b->err;
 	a->sadb_address_proto = proto;
 	a->sadb_address_prefixlen = prefixlen;
 	memcpy(a + 1, sa, salen);
 	return 0;
+}
+
+int pk_add_address(struct pk_buf *b, uint16_t exttype,
+		   const struct sockaddr *sa, uint8_t proto, uint8_t prefixlen)
+{
+	switch (sa != NULL ? sa->sa_family : AF_UNSPEC) {
+	case AF_INET:
+		return add_address(b, exttype, sa, sizeof(struct sockaddr_in),
+				   32, proto, prefixlen);
+	case AF_INET6:
+		return add_address(b, exttype, sa, sizeof(struct sockaddr_in6),
+				   128, proto, prefixlen);
+	default:
+		return fail(b, EINVAL);
+	}
 }
 
 int pk_add_key(struct pk_buf *b, uint16_t exttype, const uint8_t *key,
@@ -187,7 +215,7 @@ int pk_add_key(struct pk_buf *b, uint16_t exttype, const uint8_t *key,
 
 	if (bytes > 0 && key == NULL)
 		return fail(b, EINVAL);
-	k = pk_ext_reserve(b, exttype, sizeof(*k) + bytes);
+	k = reserve(b, exttype, sizeof(*k) + bytes);
 	if (k == NULL)
 		return b->err;
 	k->sadb_key_bits = bits;
@@ -201,7 +229,7 @@ int pk_add_ident(struct pk_buf *b, uint16_t exttype, uint16_t idtype,
 		 uint64_t id, const char *str)
 {
 	size_t slen = str != NULL ? strlen(str) + 1 : 0;
-	struct sadb_ident *i = pk_ext_reserve(b, exttype, sizeof(*i) + slen);
+	struct sadb_ident *i = reserve(b, exttype, sizeof(*i) + slen);
 
 	if (i == NULL)
 		return b->err;
@@ -221,7 +249,7 @@ int pk_add_sens(struct pk_buf *b, uint16_t exttype, uint32_t dpd,
 
 	if ((sens_len > 0 && sens == NULL) || (integ_len > 0 && integ == NULL))
 		return fail(b, EINVAL);
-	s = pk_ext_reserve(b, exttype, sizeof(*s) + maps);
+	s = reserve(b, exttype, sizeof(*s) + maps);
 	if (s == NULL)
 		return b->err;
 	s->sadb_sens_dpd = dpd;
@@ -246,7 +274,7 @@ int pk_add_prop(struct pk_buf *b, uint8_t replay,
 		return fail(b, EINVAL);
 	if (n > SADB_MSG_MAX_BYTES / sizeof(*combs))
 		return fail(b, ENOBUFS);
-	p = pk_ext_reserve(b, SADB_EXT_PROPOSAL, sizeof(*p) + n * sizeof(*combs));
+	p = reserve(b, SADB_EXT_PROPOSAL, sizeof(*p) + n * sizeof(*combs));
 	if (p == NULL)
 		return b->err;
 	p->sadb_prop_replay = replay;
@@ -264,7 +292,7 @@ int pk_add_supported(struct pk_buf *b, uint16_t exttype,
 		return fail(b, EINVAL);
 	if (n > SADB_MSG_MAX_BYTES / sizeof(*algs))
 		return fail(b, ENOBUFS);
-	s = pk_ext_reserve(b, exttype, sizeof(*s) + n * sizeof(*algs));
+	s = reserve(b, exttype, sizeof(*s) + n * sizeof(*algs));
 	if (s == NULL)
 		return b->err;
 	if (n > 0)
@@ -274,8 +302,7 @@ int pk_add_supported(struct pk_buf *b, uint16_t exttype,
 
 int pk_add_spirange(struct pk_buf *b, uint32_t min, uint32_t max)
 {
-	struct sadb_spirange *r = pk_ext_reserve(b, SADB_EXT_SPIRANGE,
-						 sizeof(*r));
+	struct sadb_spirange *r = reserve(b, SADB_EXT_SPIRANGE, sizeof(*r));
 
 	if (r == NULL)
 		return b->err;
@@ -292,7 +319,7 @@ int pk_add_kmprivate(struct pk_buf *b, const void *data, size_t len)
 		return fail(b, EINVAL);
 	if (len > SADB_MSG_MAX_BYTES)
 		return fail(b, ENOBUFS);
-	k = pk_ext_reserve(b, SADB_X_EXT_KMPRIVATE, sizeof(*k) + len);
+	k = reserve(b, SADB_X_EXT_KMPRIVATE, sizeof(*k) + len);
 	if (k == NULL)
 		return b->err;
 	if (len > 0)
@@ -303,7 +330,7 @@ int pk_add_kmprivate(struct pk_buf *b, const void *data, size_t len)
 int pk_add_sa2(struct pk_buf *b, uint8_t mode, uint32_t reqid,
 	       uint32_t sequence)
 {
-	struct sadb_x_sa2 *s = pk_ext_reserve(b, SADB_X_EXT_SA2, sizeof(*s));
+	struct sadb_x_sa2 *s = reserve(b, SADB_X_EXT_SA2, sizeof(*s));
 
 	if (s == NULL)
 		return b->err;
@@ -316,8 +343,7 @@ int pk_add_sa2(struct pk_buf *b, uint8_t mode, uint32_t reqid,
 int pk_add_policy(struct pk_buf *b, uint16_t type, uint8_t dir, uint32_t id,
 		  uint32_t priority)
 {
-	struct sadb_x_policy *p = pk_ext_reserve(b, SADB_X_EXT_POLICY,
-						 sizeof(*p));
+	struct sadb_x_policy *p = reserve(b, SADB_X_EXT_POLICY, sizeof(*p));
 
 	if (p == NULL)
 		return b->err;
@@ -377,8 +403,8 @@ int pk_add_policy_request(struct pk_buf *b, uint16_t proto, uint8_t mode,
 
 int pk_add_nat_t_type(struct pk_buf *b, uint8_t type)
 {
-	struct sadb_x_nat_t_type *t = pk_ext_reserve(b, SADB_X_EXT_NAT_T_TYPE,
-						     sizeof(*t));
+	struct sadb_x_nat_t_type *t = reserve(b, SADB_X_EXT_NAT_T_TYPE,
+					      sizeof(*t));
 
 	if (t == NULL)
 		return b->err;
@@ -388,7 +414,7 @@ int pk_add_nat_t_type(struct pk_buf *b, uint8_t type)
 
 int pk_add_nat_t_port(struct pk_buf *b, uint16_t exttype, uint16_t port)
 {
-	struct sadb_x_nat_t_port *p = pk_ext_reserve(b, exttype, sizeof(*p));
+	struct sadb_x_nat_t_port *p = reserve(b, exttype, sizeof(*p));
 
 	if (p == NULL)
 		return b->err;
@@ -403,7 +429,7 @@ int pk_add_sec_ctx(struct pk_buf *b, uint8_t alg, uint8_t doi,
 
 	if (len > 0 && ctx == NULL)
 		return fail(b, EINVAL);
-	c = pk_ext_reserve(b, SADB_X_EXT_SEC_CTX, sizeof(*c) + len);
+	c = reserve(b, SADB_X_EXT_SEC_CTX, sizeof(*c) + len);
 	if (c == NULL)
 		return b->err;
 	c->sadb_x_ctx_alg = alg;
@@ -423,7 +449,7 @@ int pk_add_kmaddress(struct pk_buf *b, const struct sockaddr *local,
 	if (salen == 0 || remote == NULL ||
 	    remote->sa_family != local->sa_family)
 		return fail(b, EINVAL);
-	k = pk_ext_reserve(b, SADB_X_EXT_KMADDRESS, sizeof(*k) + 2 * salen);
+	k = reserve(b, SADB_X_EXT_KMADDRESS, sizeof(*k) + 2 * salen);
 	if (k == NULL)
 		return b->err;
 	memcpy(k + 1, local, salen);
@@ -441,7 +467,7 @@ int pk_add_filter(struct pk_buf *b, uint16_t family, const void *saddr,
 	    splen > pk_family_maxprefix(family) ||
 	    dplen > pk_family_maxprefix(family))
 		return fail(b, EINVAL);
-	f = pk_ext_reserve(b, SADB_X_EXT_FILTER, sizeof(*f));
+	f = reserve(b, SADB_X_EXT_FILTER, sizeof(*f));
 	if (f == NULL)
 		return b->err;
 	memcpy(f->sadb_x_filter_saddr, saddr, alen);
@@ -454,7 +480,7 @@ int pk_add_filter(struct pk_buf *b, uint16_t family, const void *saddr,
 
 int pk_add_pair(struct pk_buf *b, uint32_t spi)
 {
-	struct sadb_x_pair *p = pk_ext_reserve(b, SADB_X_EXT_PAIR, sizeof(*p));
+	struct sadb_x_pair *p = reserve(b, SADB_X_EXT_PAIR, sizeof(*p));
 
 	if (p == NULL)
 		return b->err;
@@ -465,8 +491,8 @@ int pk_add_pair(struct pk_buf *b, uint32_t spi)
 int pk_add_replay_value(struct pk_buf *b, uint32_t replay32,
 			uint64_t replay64)
 {
-	struct sadb_x_replay_ctr *r = pk_ext_reserve(b, SADB_X_EXT_REPLAY_VALUE,
-						     sizeof(*r));
+	struct sadb_x_replay_ctr *r = reserve(b, SADB_X_EXT_REPLAY_VALUE,
+					      sizeof(*r));
 
 	if (r == NULL)
 		return b->err;
@@ -477,8 +503,7 @@ int pk_add_replay_value(struct pk_buf *b, uint32_t replay32,
 
 int pk_add_kmc(struct pk_buf *b, uint32_t proto, uint64_t cookie)
 {
-	struct sadb_x_kmc *k = pk_ext_reserve(b, SADB_X_EXT_KM_COOKIE,
-					      sizeof(*k));
+	struct sadb_x_kmc *k = reserve(b, SADB_X_EXT_KM_COOKIE, sizeof(*k));
 
 	if (k == NULL)
 		return b->err;
