@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "pfkey/diag.h"
 #include "pfkey/pfkeyv2.h"
@@ -129,10 +128,20 @@ const char *pk_diag_text(unsigned code)
 	return NULL;
 }
 
+/*
+ * Every request clears a diagnostic two or three times on its way, so the
+ * 160 bytes of detail are not wiped: an empty string is all it says.
+ */
 void pk_diag_clear(struct pk_diag *d)
 {
-	if (d != NULL)
-		memset(d, 0, sizeof(*d));
+	if (d != NULL) {
+		d->err = 0;
+		d->code = 0;
+		d->ext_type = 0;
+		d->offset = 0;
+		d->field = NULL;
+		d->detail[0] = '\0';
+	}
 }
 
 int pk_diag_set(struct pk_diag *d, int err, uint16_t code, uint16_t ext_type,

@@ -22,7 +22,7 @@ struct pk_diag {
 	char		detail[160];	/* what was found and what was expected */
 };
 
-/* Clears d (which may be NULL). */
+/* Clears d (which may be NULL): no error, no code, no field, detail "". */
 void pk_diag_clear(struct pk_diag *d);
 
 /*
