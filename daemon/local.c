@@ -46,14 +46,18 @@ bool local_is_local(void *arg, const struct sadb_addr *a)
 {
 	struct local_addrs *l = arg;
 	time_t now = time(NULL);
-	size_t len = a->family == AF_INET ? 4 : 16;
 
 	if (l->read_at == 0 || now - l->read_at >= 1 || now < l->read_at)
 		reread(l, now);
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].family == a->family &&
-		    memcmp(l->v[i].addr, a->addr, len) == 0)
+	/* Constant lengths, so that the compares are inlined. */
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].family != a->family)
+			continue;
+		if (a->family == AF_INET
+		    ? memcmp(l->v[i].addr, a->addr, 4) == 0
+		    : memcmp(l->v[i].addr, a->addr, 16) == 0)
 			return true;
+	}
 	return false;
 }
 
