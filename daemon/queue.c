@@ -7,15 +7,46 @@
 
 #include "queue.h"
 
-struct outmsg *outmsg_new(const void *data, size_t len)
+void outpool_init(struct outpool *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void outpool_drain(struct outpool *p)
+{
+	while (p->free != NULL) {
+		struct outmsg *m = p->free;
+
+		p->free = m->next_free;
+		free(m);
+	}
+	p->nfree = 0;
+}
+
+struct outmsg *outmsg_new(struct outpool *p, const void *data, size_t len)
 {
 	struct outmsg *m;
 
 	if (len > UINT32_MAX)
 		return NULL;
-	m = malloc(sizeof(*m) + len);
-	if (m == NULL)
-		return NULL;
+	if (p != NULL && len <= OUTPOOL_SMALL) {
+		m = p->free;
+		if (m != NULL) {
+			p->free = m->next_free;
+			p->nfree--;
+		} else {
+			m = malloc(sizeof(*m) + OUTPOOL_SMALL);
+			if (m == NULL)
+				return NULL;
+		}
+		m->pool = p;
+	} else {
+		m = malloc(sizeof(*m) + len);
+		if (m == NULL)
+			return NULL;
+		m->pool = NULL;
+	}
+	m->next_free = NULL;
 	m->refs = 1;
 	m->len = (uint32_t)len;
 	memcpy(m->data, data, len);
@@ -24,9 +55,18 @@ struct outmsg *outmsg_new(const void *data, size_t len)
 
 void outmsg_put(struct outmsg *m)
 {
+	struct outpool *p;
+
 	if (m == NULL || --m->refs > 0)
 		return;
 	explicit_bzero(m->data, m->len);
+	p = m->pool;
+	if (p != NULL && p->nfree < OUTPOOL_KEEP) {
+		m->next_free = p->free;
+		p->free = m;
+		p->nfree++;
+		return;
+	}
 	free(m);
 }
 

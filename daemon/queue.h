@@ -13,6 +13,10 @@
  *
  * Messages may hold key material (GET replies, dump records): they are
  * zeroed before they are freed.
+ *
+ * Small messages (most replies) come from an outpool: a freed one is zeroed
+ * and kept for the next, up to OUTPOOL_KEEP of them, so that a reply costs
+ * no malloc() and free().  A pool outlives every message taken from it.
  */
 #ifndef PFKEYD_QUEUE_H
 #define PFKEYD_QUEUE_H
@@ -21,16 +25,31 @@
 #include <stdint.h>
 
 #define OUTQ_MSG_COST	64	/* bytes charged per message beyond its length */
+#define OUTPOOL_SMALL	512	/* data bytes of a pooled message */
+#define OUTPOOL_KEEP	256	/* freed small messages kept for reuse */
+
+struct outpool;
 
 struct outmsg {
+	struct outpool	*pool;		/* NULL: allocated to its length */
+	struct outmsg	*next_free;	/* in the pool's free list */
 	uint32_t	refs;
 	uint32_t	len;		/* bytes of data */
 	uint8_t		data[];
 };
 
-/* A copy of len bytes with one reference, or NULL (ENOMEM). */
-struct outmsg *outmsg_new(const void *data, size_t len);
-/* Drops a reference; the last one zeroes and frees the message. */
+struct outpool {
+	struct outmsg	*free;
+	size_t		nfree;
+};
+
+void outpool_init(struct outpool *p);
+/* Frees the kept messages; every message taken must have been put. */
+void outpool_drain(struct outpool *p);
+
+/* A copy of len bytes with one reference, or NULL (ENOMEM); p may be NULL. */
+struct outmsg *outmsg_new(struct outpool *p, const void *data, size_t len);
+/* Drops a reference; the last one zeroes the message and frees or keeps it. */
 void outmsg_put(struct outmsg *m);
 
 struct outq {

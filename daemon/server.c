@@ -111,6 +111,7 @@ struct server {
 	uint8_t		*rbuf;		/* the request being handled */
 	uint8_t		*rslots;	/* RECV_BATCH slots: see RECV_BATCH */
 	uint8_t		*pbuf;		/* one pulled dump record */
+	struct outpool	pool;		/* small queued messages */
 	struct current	cur;
 	struct local_addrs local;	/* for SA directions */
 };
@@ -256,7 +257,7 @@ static void enqueue(struct server *s, struct client *c, struct outmsg **m,
 		return;
 	}
 	if (*m == NULL)
-		*m = outmsg_new(msg, len);
+		*m = outmsg_new(&s->pool, msg, len);
 	if (*m == NULL || outq_push(&c->q, *m) < 0) {
 		log_msg(LOG_ERR, "client %" PRIu32 ": out of memory for its "
 			"output queue, disconnected", c->id);
@@ -868,6 +869,7 @@ int server_new(const struct server_config *cfg, struct server **out)
 		return -ENOMEM;
 	s->lfd = cfg->listen_fd;
 	s->auth = cfg->auth;
+	outpool_init(&s->pool);
 	s->epfd = s->sigfd = s->tfd = s->spare_fd = -1;
 
 	s->rslots = mmap(NULL, RECV_BYTES, PROT_READ | PROT_WRITE,
@@ -934,6 +936,7 @@ void server_free(struct server *s)
 		return;
 	while (s->nclients > 0)
 		close_client(s, s->clients[s->nclients - 1]);
+	outpool_drain(&s->pool);	/* every queue is gone */
 	free(s->clients);
 	if (s->e != NULL)
 		engine_free(s->e);
