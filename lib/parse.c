@@ -20,8 +20,9 @@
 
 #define D(x) SADB_X_DIAGNOSTIC_##x
 
-int pk_ext_next(const void *msg, size_t len, size_t *off,
-		const struct sadb_ext **ext, size_t *ext_bytes)
+/* pk_ext_next(), inline in the walker, which takes every request's steps. */
+static inline int ext_next(const void *msg, size_t len, size_t *off,
+			   const struct sadb_ext **ext, size_t *ext_bytes)
 {
 	const uint8_t *p = msg;
 	struct sadb_ext e;
@@ -39,6 +40,12 @@ int pk_ext_next(const void *msg, size_t len, size_t *off,
 	*ext_bytes = n;
 	*off += n;
 	return 1;
+}
+
+int pk_ext_next(const void *msg, size_t len, size_t *off,
+		const struct sadb_ext **ext, size_t *ext_bytes)
+{
+	return ext_next(msg, len, off, ext, ext_bytes);
 }
 
 /* Offset of a field of an extension, for diagnostics. */
@@ -629,7 +636,7 @@ int pk_msg_parse(struct pk_msg *m, const void *buf, size_t len,
 		struct ext_ctx x = { .d = d, .off = off };
 		uint16_t type;
 
-		rc = pk_ext_next(buf, len, &off, &ext, &n);
+		rc = ext_next(buf, len, &off, &ext, &n);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
@@ -689,11 +696,19 @@ size_t pk_address_sockaddr(const struct sadb_address *a,
 			   struct sockaddr_storage *out)
 {
 	const uint8_t *sa = (const uint8_t *)(a + 1);
-	size_t salen = pk_sockaddr_len(read_family(sa));
 
+	/* One constant-length copy per family: the engine reads two per ADD. */
 	memset(out, 0, sizeof(*out));
-	memcpy(out, sa, salen);
-	return salen;
+	switch (read_family(sa)) {
+	case AF_INET:
+		memcpy(out, sa, sizeof(struct sockaddr_in));
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		memcpy(out, sa, sizeof(struct sockaddr_in6));
+		return sizeof(struct sockaddr_in6);
+	default:
+		return 0;
+	}
 }
 
 size_t pk_supported_count(const struct sadb_supported *s)
