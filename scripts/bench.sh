@@ -14,6 +14,7 @@ if [ ! -d "$dir" ]; then
 	meson setup "$dir" --buildtype=release >/dev/null
 fi
 ninja -C "$dir" bench/bench_sadb bench/bench_spd bench/bench_setkey \
+	bench/bench_pfkeyd \
 	tools/setkey/setkey daemon/pfkeyd >/dev/null
 cg=
 if [ "${1:-}" = "--callgrind" ]; then
@@ -25,4 +26,5 @@ if [ "${1:-}" = "--callgrind" ]; then
 fi
 "$dir/bench/bench_sadb" $cg
 "$dir/bench/bench_spd"
+"$dir/bench/bench_pfkeyd"
 "$dir/bench/bench_setkey"
