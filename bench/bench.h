@@ -15,11 +15,17 @@
 #ifndef PFKEY_BENCH_H
 #define PFKEY_BENCH_H
 
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)
@@ -108,5 +114,58 @@ static inline int bench_cg_read(const char *path, struct bench_cg *out)
 #define BENCH_CG_CMD "valgrind --tool=callgrind --instr-atstart=no " \
 	"--cache-sim=yes --D1=32768,8,64 --LL=33554432,16,64 " \
 	"--callgrind-out-file=%s/cg.%u"
+
+/*
+ * rel (e.g. "daemon/pfkeyd") in the build tree this program runs from:
+ * <dir of /proc/self/exe>/../rel, or rel itself.
+ */
+static inline void bench_default_path(char *out, size_t len, const char *rel)
+{
+	char self[PATH_MAX - 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(out, len, "%s", rel);
+		return;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	snprintf(out, len, "%s/../%s", self, rel);
+}
+
+/*
+ * Starts "pfkeyd --foreground --socket sock" with its stderr in log and
+ * waits (2 s at most) for the socket; returns its pid, or exits.
+ */
+static inline pid_t bench_start_pfkeyd(const char *pfkeyd, const char *sock,
+				       const char *log)
+{
+	struct stat st;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, 2);
+		execl(pfkeyd, pfkeyd, "--foreground", "--socket", sock,
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) {
+		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+			return pid;
+		usleep(20000);
+	}
+	fprintf(stderr, "%s did not start (see %s)\n", pfkeyd, log);
+	kill(pid, SIGTERM);
+	exit(1);
+}
 
 #endif /* PFKEY_BENCH_H */

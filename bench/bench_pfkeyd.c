@@ -84,27 +84,9 @@ static void cleanup(void)
 static void start_daemon(const char *pfkeyd, const char *sock)
 {
 	char log[PATH_MAX];
-	struct stat st;
 
 	snprintf(log, sizeof(log), "%s/pfkeyd.log", tmpdir);
-	daemon_pid = fork();
-	if (daemon_pid < 0)
-		die("fork", errno);
-	if (daemon_pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		dup2(fd, 2);
-		execl(pfkeyd, pfkeyd, "--foreground", "--socket", sock,
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 100; i++) {
-		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
-			return;
-		usleep(20000);
-	}
-	fprintf(stderr, "bench_pfkeyd: pfkeyd did not start (see %s)\n", log);
-	exit(1);
+	daemon_pid = bench_start_pfkeyd(pfkeyd, sock, log);
 }
 
 static void sin_of(struct sockaddr_in *s, uint32_t host)
@@ -291,23 +273,6 @@ static uint32_t dump(struct pk_conn *c, double *secs)
 	}
 }
 
-static void default_path(char *out, size_t len, const char *rel)
-{
-	char self[PATH_MAX - 64];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n <= 0) {
-		snprintf(out, len, "%s", rel);
-		return;
-	}
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	snprintf(out, len, "%s/../%s", self, rel);
-}
-
 int main(int argc, char **argv)
 {
 	char pfkeyd[PATH_MAX], sock[PATH_MAX];
@@ -319,7 +284,7 @@ int main(int argc, char **argv)
 	bool all = true;
 	int rc;
 
-	default_path(pfkeyd, sizeof(pfkeyd), "daemon/pfkeyd");
+	bench_default_path(pfkeyd, sizeof(pfkeyd), "daemon/pfkeyd");
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--pfkeyd") == 0 && i + 1 < argc) {
 			snprintf(pfkeyd, sizeof(pfkeyd), "%s", argv[++i]);

@@ -295,27 +295,9 @@ static double pipelined_rate(void)
 static void start_daemon(const char *pfkeyd, const char *sock)
 {
 	char log[PATH_MAX];
-	struct stat st;
 
 	snprintf(log, sizeof(log), "%s/pfkeyd.log", tmpdir);
-	daemon_pid = fork();
-	if (daemon_pid < 0)
-		die("fork");
-	if (daemon_pid == 0) {
-		int err = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		dup2(err, 2);
-		execl(pfkeyd, pfkeyd, "--foreground", "--socket", sock,
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 100; i++) {
-		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
-			return;
-		usleep(20000);
-	}
-	fprintf(stderr, "bench_setkey: pfkeyd did not start (see %s)\n", log);
-	exit(1);
+	daemon_pid = bench_start_pfkeyd(pfkeyd, sock, log);
 }
 
 static void flush_sad(const char *setkey)
@@ -346,23 +328,6 @@ static struct run apply(const char *setkey, const char *file)
 	return r;
 }
 
-static void default_path(char *out, size_t len, const char *rel)
-{
-	char self[PATH_MAX - 64];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n <= 0) {
-		snprintf(out, len, "%s", rel);
-		return;
-	}
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	snprintf(out, len, "%s/../%s", self, rel);
-}
-
 int main(int argc, char **argv)
 {
 	char setkey[PATH_MAX], pfkeyd[PATH_MAX], sock[PATH_MAX];
@@ -375,8 +340,8 @@ int main(int argc, char **argv)
 	bool quick = false;
 	int reps;
 
-	default_path(setkey, sizeof(setkey), "tools/setkey/setkey");
-	default_path(pfkeyd, sizeof(pfkeyd), "daemon/pfkeyd");
+	bench_default_path(setkey, sizeof(setkey), "tools/setkey/setkey");
+	bench_default_path(pfkeyd, sizeof(pfkeyd), "daemon/pfkeyd");
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--setkey") == 0 && i + 1 < argc)
 			snprintf(setkey, sizeof(setkey), "%s", argv[++i]);

@@ -226,6 +226,23 @@ out:
 	return err;
 }
 
+/* Connects to pfkeyd for applying; 0, or -1 after saying why. */
+static int open_apply(struct sk_apply *a, const char *name,
+		      const struct opts *o)
+{
+	memset(a, 0, sizeof(*a));
+	a->fname = name;
+	a->verbose = o->verbose;
+	a->all = o->all;
+	a->print_flags = (o->ports ? PK_SETKEY_PORTS : 0) |
+			 (o->rfc ? 0 : PK_SETKEY_KERNEL);
+	if (sk_apply_open(a, true) != 0) {
+		sk_apply_close(a);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Commands typed at a terminal: each is applied as soon as its ';' is
  * read (waiting for its answer, so refusals show at once), since there is
@@ -248,14 +265,7 @@ static int run_terminal(const char *name, const struct opts *o)
 		fprintf(stderr, "setkey: out of memory\n");
 		return 1;
 	}
-	memset(&a, 0, sizeof(a));
-	a.fname = name;
-	a.verbose = o->verbose;
-	a.all = o->all;
-	a.print_flags = (o->ports ? PK_SETKEY_PORTS : 0) |
-			(o->rfc ? 0 : PK_SETKEY_KERNEL);
-	if (sk_apply_open(&a, true) != 0) {
-		sk_apply_close(&a);
+	if (open_apply(&a, name, o) != 0) {
 		free(buf);
 		return 1;
 	}
@@ -341,14 +351,7 @@ static int run_file(const char *path, const struct opts *o)
 		rc = 1;
 		goto out;
 	}
-	memset(&a, 0, sizeof(a));
-	a.fname = name;
-	a.verbose = o->verbose;
-	a.all = o->all;
-	a.print_flags = (o->ports ? PK_SETKEY_PORTS : 0) |
-			(o->rfc ? 0 : PK_SETKEY_KERNEL);
-	if (sk_apply_open(&a, true) != 0) {
-		sk_apply_close(&a);
+	if (open_apply(&a, name, o) != 0) {
 		rc = 1;
 		goto out;
 	}
