@@ -22,7 +22,11 @@
  *            the TLB, which at 1k (250 kB, L2) never happens.
  *   hot      drawn from a fixed subset of 1000 SAs in a store of N: the
  *            working set is the same at every N, so what grows is only the
- *            store's own cost (its chains, its heap, its metadata).
+ *            store's own cost (its chains, its heap, its metadata).  The
+ *            hot repetitions run after the uniform ones, behind one
+ *            untimed delete and add of every hot SA: a uniform phase in
+ *            between would evict the subset, and its first touch would
+ *            then be a cost of the bench, not of the store.
  *
  * With --callgrind the bench also runs itself once per size under
  * valgrind's callgrind (instrumenting only the operations) and prints
@@ -246,10 +250,11 @@ static double do_gets(struct store *s, size_t ops, bool hot, bool miss)
  * Cycles of distinct victims deleted, then added back; adds ns per
  * delete and per add to *del and *add.  Uniform victims: a run of a
  * stride prime to N from a random start; hot victims: a run of the hot
- * subset.
+ * subset, from a random start, or (sweep) one run after the other, so
+ * that HOT operations visit every hot SA once.
  */
-static int do_cycles(struct store *s, size_t ops, bool hot, double *del,
-		     double *add)
+static int do_cycles(struct store *s, size_t ops, bool hot, bool sweep,
+		     double *del, double *add)
 {
 	uint32_t cyc = hot ? HOT_CYCLE : s->cycle;
 	size_t cycles = (ops + cyc - 1) / cyc;
@@ -257,7 +262,8 @@ static int do_cycles(struct store *s, size_t ops, bool hot, double *del,
 	double t0, tdel = 0, tadd = 0;
 
 	for (size_t c = 0; c < cycles; c++) {
-		uint32_t start = (uint32_t)(rnd() % (hot ? HOT : s->n));
+		uint32_t start = sweep ? (uint32_t)(c * cyc % HOT) :
+			(uint32_t)(rnd() % (hot ? HOT : s->n));
 
 		for (uint32_t k = 0; k < cyc; k++) {
 			uint32_t i = hot ? s->hot[(start + k) % HOT] :
@@ -327,15 +333,23 @@ static int run(uint32_t n, struct result *res)
 			      (size_t)n * KEY_BYTES + mu.key_allocs * 16) / n;
 	/* One untimed pass of each kind first: page faults, lazy growth. */
 	if (do_gets(&s, GETS / 4, false, false) < 0 ||
-	    do_cycles(&s, CYCLE_OPS / 4, false, &v[P_DEL][0], &v[P_ADD][0]) != 0)
+	    do_cycles(&s, CYCLE_OPS / 4, false, false, &v[P_DEL][0],
+		      &v[P_ADD][0]) != 0)
 		return -1;
 	for (int r = 0; r < REPS; r++) {
 		if ((v[P_GET][r] = do_gets(&s, GETS, false, false)) < 0 ||
 		    (v[P_MISS][r] = do_gets(&s, GETS, false, true)) < 0 ||
-		    (v[P_GET_HOT][r] = do_gets(&s, GETS, true, false)) < 0 ||
-		    do_cycles(&s, CYCLE_OPS, false, &v[P_DEL][r],
-			      &v[P_ADD][r]) != 0 ||
-		    do_cycles(&s, CYCLE_OPS, true, &v[P_DEL_HOT][r],
+		    do_cycles(&s, CYCLE_OPS, false, false, &v[P_DEL][r],
+			      &v[P_ADD][r]) != 0)
+			return -1;
+	}
+	/* The hot subset's own warm-up (see the top of the file). */
+	if (do_cycles(&s, HOT, true, true, &v[P_DEL_HOT][0],
+		      &v[P_ADD_HOT][0]) != 0)
+		return -1;
+	for (int r = 0; r < REPS; r++) {
+		if ((v[P_GET_HOT][r] = do_gets(&s, GETS, true, false)) < 0 ||
+		    do_cycles(&s, CYCLE_OPS, true, false, &v[P_DEL_HOT][r],
 			      &v[P_ADD_HOT][r]) != 0)
 			return -1;
 	}
@@ -352,13 +366,19 @@ static int run(uint32_t n, struct result *res)
  * reads back: get, miss, get hot, then (delete, add) pairs per cycle,
  * uniform then hot.  Each measured phase follows a warm-up whose counts
  * are dropped: the simulated caches start empty, and a cold cache would
- * count misses the timed runs never pay.
+ * count misses the timed runs never pay.  The cycles' warm-up is one cycle
+ * (uniform) or a sweep of the hot subset (hot), as in the timed runs.
  */
 static size_t cg_cycles(const struct store *s, bool hot)
 {
 	uint32_t cyc = hot ? HOT_CYCLE : s->cycle;
 
 	return (CG_OPS + cyc - 1) / cyc;
+}
+
+static size_t cg_warm_cycles(bool hot)
+{
+	return hot ? HOT / HOT_CYCLE : 1;
 }
 
 static int cg_child(uint32_t n)
@@ -382,11 +402,13 @@ static int cg_child(uint32_t n)
 	for (int hot = 0; hot < 2; hot++) {
 		uint32_t cyc = hot ? HOT_CYCLE : s.cycle;
 
-		if (do_cycles(&s, cyc, hot, &x, &y) != 0)
+		if (do_cycles(&s, cg_warm_cycles(hot) * cyc, hot, hot, &x,
+			      &y) != 0)
 			return 1;
 		CALLGRIND_ZERO_STATS;
 		CALLGRIND_DUMP_STATS_AT("separator");
-		if (do_cycles(&s, cg_cycles(&s, hot) * cyc, hot, &x, &y) != 0)
+		if (do_cycles(&s, cg_cycles(&s, hot) * cyc, hot, false, &x,
+			      &y) != 0)
 			return 1;
 	}
 	store_free(&s);
@@ -431,8 +453,8 @@ static int cg_collect(uint32_t n, struct result *res)
 		size_t cycles = cg_cycles(&probe, hot);
 		double ops = (double)cycles * (hot ? HOT_CYCLE : probe.cycle);
 
-		/* the warm-up cycle's two dumps, then the separator */
-		k += 3;
+		/* the warm-up cycles' two dumps each, then the separator */
+		k += 2 * cg_warm_cycles(hot) + 1;
 		for (size_t c = 0; c < cycles; c++) {
 			for (int j = 0; j < 2; j++, k++) {
 				struct bench_cg e = { 0, 0, 0 };
@@ -546,8 +568,6 @@ int main(int argc, char **argv)
 	for (int p = 0; p < NPHASES; p++) {
 		char what[96];
 
-		if (p == P_GET_HOT || p == P_DEL_HOT || p == P_ADD_HOT)
-			continue;
 		snprintf(what, sizeof(what), "%s instructions", phase_name[p]);
 		for (int s = 0; s < nsizes; s++)
 			v[s] = r[s].cg[p].ir;
