@@ -71,6 +71,31 @@ struct hent {
 };
 
 /*
+ * Two heaps share the one array: the old heap grows up from its start,
+ * the young heap (entries filed since it was last emptied, at most
+ * YOUNG_MAX) grows down from its end, entry j of it at heap[cap - 1 - j].
+ * They never meet: every SA has room (heap_reserve()), and an SA has at
+ * most one entry.
+ *
+ * Why two: in one heap of a million entries, an SA's entry sits among
+ * entries of SAs nobody touches, and every sift moves some of them and
+ * writes their records (the position is kept in the record), so deleting
+ * or re-adding even a cache-resident SA costs misses on records and heap
+ * lines the size of the store decides.  An SA removed or re-filed while
+ * its entry is young is sifted among at most YOUNG_MAX entries (32 KiB of
+ * them) of recently filed SAs, which stay in the caches.  When the young
+ * heap is full, all of it moves to the old heap: each entry pays one old
+ * heap insertion, as it would have without the young heap, only later.
+ * The earliest entry is the smaller of the two roots; at a tie the old
+ * root comes first.
+ *
+ * The record keeps the entry's position + 1 (0: no entry), with
+ * HEAP_YOUNG set for the young heap.
+ */
+#define YOUNG_MAX	4096U
+#define HEAP_YOUNG	0x80000000U
+
+/*
  * Key blobs: a slab per 8-byte size class, carved from chunks of the
  * store's own (never returned before sadb_free(), like slots), so an ADD
  * or DELETE calls no allocator and a blob costs its rounded size only,
@@ -108,8 +133,9 @@ struct sadb {
 	uint64_t		rctr;
 	uint32_t		acq_seq;	/* last ACQUIRE seq handed out */
 	struct sadb_cursor	*cursors;
-	struct hent		*heap;		/* the timer min-heap */
-	uint32_t		heap_n, heap_cap;
+	struct hent		*heap;		/* the timer heaps (old, young) */
+	uint32_t		heap_n, heap_cap;	/* heap_n: old entries */
+	uint32_t		young_n;	/* young entries */
 	bool			tbase_set;
 	uint64_t		tbase;		/* heap times are offsets from it */
 	sadb_is_local_fn	is_local;
@@ -769,70 +795,135 @@ static uint64_t time_dec(const struct sadb *db, uint32_t at)
 	return db->tbase + at;
 }
 
-static void heap_put(struct sadb *db, uint32_t pos, struct hent e)
+/* Entry j of the old heap, or of the young one. */
+static struct hent *hent(const struct sadb *db, bool young, uint32_t j)
 {
-	db->heap[pos] = e;
-	slot(db, e.slot)->heap = pos + 1;
+	return young ? &db->heap[db->heap_cap - 1 - j] : &db->heap[j];
+}
+
+static void heap_put(struct sadb *db, bool young, uint32_t j, struct hent e)
+{
+	*hent(db, young, j) = e;
+	slot(db, e.slot)->heap = (j + 1) | (young ? HEAP_YOUNG : 0);
 }
 
 /* Hole-moving sifts: each level costs one entry move, no swaps. */
-static void sift_up(struct sadb *db, uint32_t pos, struct hent e)
+static void sift_up(struct sadb *db, bool young, uint32_t j, struct hent e)
 {
-	while (pos > 0) {
-		uint32_t up = (pos - 1) / 2;
+	while (j > 0) {
+		uint32_t up = (j - 1) / 2;
+		struct hent u = *hent(db, young, up);
 
-		if (db->heap[up].at <= e.at)
+		if (u.at <= e.at)
 			break;
-		heap_put(db, pos, db->heap[up]);
-		pos = up;
+		heap_put(db, young, j, u);
+		j = up;
 	}
-	heap_put(db, pos, e);
+	heap_put(db, young, j, e);
 }
 
-static void sift_down(struct sadb *db, uint32_t pos, struct hent e)
+static void sift_down(struct sadb *db, bool young, uint32_t j, struct hent e)
 {
+	uint32_t n = young ? db->young_n : db->heap_n;
+
 	for (;;) {
-		uint32_t c = 2 * pos + 1;
+		uint32_t c = 2 * j + 1;
 
-		if (c >= db->heap_n)
+		if (c >= n)
 			break;
-		if (c + 1 < db->heap_n && db->heap[c + 1].at < db->heap[c].at)
+		if (c + 1 < n &&
+		    hent(db, young, c + 1)->at < hent(db, young, c)->at)
 			c++;
-		if (db->heap[c].at >= e.at)
+		if (hent(db, young, c)->at >= e.at)
 			break;
-		heap_put(db, pos, db->heap[c]);
-		pos = c;
+		heap_put(db, young, j, *hent(db, young, c));
+		j = c;
 	}
-	heap_put(db, pos, e);
+	heap_put(db, young, j, e);
 }
 
-/* Puts e at pos (an occupied position or the new last one) and restores
+/* Puts e at j (an occupied position or the new last one) and restores
  * the heap order around it. */
-static void heap_fix(struct sadb *db, uint32_t pos, struct hent e)
+static void heap_fix(struct sadb *db, bool young, uint32_t j, struct hent e)
 {
-	if (pos > 0 && db->heap[(pos - 1) / 2].at > e.at)
-		sift_up(db, pos, e);
+	if (j > 0 && hent(db, young, (j - 1) / 2)->at > e.at)
+		sift_up(db, young, j, e);
 	else
-		sift_down(db, pos, e);
+		sift_down(db, young, j, e);
+}
+
+/* The entry of r (r->heap != 0). */
+static struct hent *rec_hent(const struct sadb *db,
+			     const struct sadb_sa_rec *r)
+{
+	return hent(db, r->heap & HEAP_YOUNG,
+		    (r->heap & ~HEAP_YOUNG) - 1);
 }
 
 static void heap_remove(struct sadb *db, struct sadb_sa_rec *r)
 {
-	uint32_t pos;
+	bool young = r->heap & HEAP_YOUNG;
+	uint32_t j, *n = young ? &db->young_n : &db->heap_n;
 
 	if (r->heap == 0)
 		return;
-	pos = r->heap - 1;
+	j = (r->heap & ~HEAP_YOUNG) - 1;
 	r->heap = 0;
-	db->heap_n--;
-	if (pos < db->heap_n)
-		heap_fix(db, pos, db->heap[db->heap_n]);
+	(*n)--;
+	if (j < *n)
+		heap_fix(db, young, j, *hent(db, young, *n));
 }
 
 /*
- * Room for n entries.  The heap always has room for every SA, reserved
+ * Moves every young entry to the old heap.  The young block is moved down
+ * to just past the old heap first (the two may overlap: heap_n + young_n
+ * <= heap_cap is all that holds), turned root first (the young heap is
+ * roughly sorted, so most insertions then stop at once), and each entry
+ * is sifted up in turn.
+ */
+static void young_flush(struct sadb *db)
+{
+	struct hent *b = db->heap + db->heap_n, t;
+	uint32_t n = db->young_n;
+
+	memmove(b, db->heap + db->heap_cap - n, (size_t)n * sizeof(*b));
+	for (uint32_t i = 0; i < n / 2; i++) {
+		t = b[i];
+		b[i] = b[n - 1 - i];
+		b[n - 1 - i] = t;
+	}
+	db->young_n = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		t = b[i];
+		heap_fix(db, false, db->heap_n++, t);
+	}
+}
+
+/* Files a new entry: in the young heap, emptied first when full. */
+static void heap_add(struct sadb *db, struct hent e)
+{
+	if (db->young_n == YOUNG_MAX)
+		young_flush(db);
+	heap_fix(db, true, db->young_n++, e);
+}
+
+/* The earliest entry of both heaps, NULL when both are empty. */
+static const struct hent *heap_top(const struct sadb *db)
+{
+	const struct hent *o = db->heap_n > 0 ? &db->heap[0] : NULL;
+	const struct hent *y = db->young_n > 0 ? hent(db, true, 0) : NULL;
+
+	if (o == NULL || (y != NULL && y->at < o->at))
+		return y;
+	return o;
+}
+
+/*
+ * Room for n entries.  The heaps always have room for every SA, reserved
  * when an SA is added, so that scheduling never allocates: sadb_use() and
- * sadb_expire() cannot fail, and an UPDATE cannot fail half-way.
+ * sadb_expire() cannot fail, and an UPDATE cannot fail half-way.  The
+ * young entries move to the new array's end with their positions, which
+ * count from the end, unchanged.
  */
 static int heap_reserve(struct sadb *db, size_t n)
 {
@@ -843,12 +934,15 @@ static int heap_reserve(struct sadb *db, size_t n)
 		return 0;
 	while (cap < n)
 		cap *= 2;
-	if (cap > UINT32_MAX)
+	if (cap >= HEAP_YOUNG)
 		return -ENOMEM;
 	p = big_alloc(cap * sizeof(*db->heap));
 	if (p == NULL)
 		return -ENOMEM;
 	memcpy(p, db->heap, (size_t)db->heap_n * sizeof(*db->heap));
+	memcpy((struct hent *)p + cap - db->young_n,
+	       db->heap + db->heap_cap - db->young_n,
+	       (size_t)db->young_n * sizeof(*db->heap));
 	big_free(db->heap, (size_t)db->heap_cap * sizeof(*db->heap));
 	db->heap = p;
 	db->heap_cap = (uint32_t)cap;
@@ -947,12 +1041,12 @@ static void sched(struct sadb *db, struct sadb_sa_rec *r, uint64_t now,
 	e.at = time_enc(db, t);
 	e.slot = r->idx;
 	if (r->heap == 0) {
-		heap_fix(db, db->heap_n++, e);
+		heap_add(db, e);
 		return;
 	}
-	if (!eager && db->heap[r->heap - 1].at <= e.at)
+	if (!eager && rec_hent(db, r)->at <= e.at)
 		return;
-	heap_fix(db, r->heap - 1, e);
+	heap_fix(db, r->heap & HEAP_YOUNG, (r->heap & ~HEAP_YOUNG) - 1, e);
 }
 
 /* Grows the indexes for one more SA (before anything is changed). */
@@ -2091,14 +2185,15 @@ static bool expire_one(struct sadb *db, struct sadb_sa_rec *r, uint64_t now,
 size_t sadb_expire(struct sadb *db, uint64_t now, sadb_expire_fn fn,
 		   void *arg)
 {
+	const struct hent *top;
 	size_t n = 0;
 
-	while (db->heap_n > 0 && time_dec(db, db->heap[0].at) <= now) {
-		struct sadb_sa_rec *r = slot(db, db->heap[0].slot);
+	while ((top = heap_top(db)) != NULL && time_dec(db, top->at) <= now) {
+		struct sadb_sa_rec *r = slot(db, top->slot);
 
 		/* An entry clamped at the end of the 32-bit range whose SA
 		 * has nothing due: every entry left is clamped too. */
-		if (db->heap[0].at == UINT32_MAX && next_at(r) > now)
+		if (top->at == UINT32_MAX && next_at(r) > now)
 			break;
 		expire_one(db, r, now, fn, arg, &n);
 	}
@@ -2107,7 +2202,9 @@ size_t sadb_expire(struct sadb *db, uint64_t now, sadb_expire_fn fn,
 
 uint64_t sadb_next_deadline(const struct sadb *db)
 {
-	return db->heap_n == 0 ? UINT64_MAX : time_dec(db, db->heap[0].at);
+	const struct hent *top = heap_top(db);
+
+	return top == NULL ? UINT64_MAX : time_dec(db, top->at);
 }
 
 /* --------------------------------------------------------- GETSPI */
@@ -2530,5 +2627,5 @@ void sadb_mem_usage(const struct sadb *db, struct sadb_mem *out)
 	out->extra_bytes = db->extra_bytes;
 	out->extra_allocs = db->extra_allocs;
 	out->heap_bytes = (size_t)db->heap_cap * sizeof(*db->heap);
-	out->timed = db->heap_n;
+	out->timed = db->heap_n + db->young_n;
 }

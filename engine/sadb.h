@@ -38,14 +38,17 @@
  * sadb_free(), so a record given out by sadb_delete() must be released
  * (sadb_rec_release()) before the store is freed.
  *
- * Timers: one binary min-heap of (check time, slot) entries, 8 bytes each,
- * the position kept in the record (heap).  An SA's entry holds the earliest
- * time at which something may happen to it (soft, hard, idle, larval
- * timeout); sadb_expire() pops the due entries, re-evaluates the SA from its
- * fields (the fields are the truth, the entry is only a reminder) and
- * pushes it back with its next time.  Check times are stored as 32-bit
- * offsets from the first time the store was given: times must lie within
- * 2^32 seconds (136 years) of it.
+ * Timers: binary min-heaps of (check time, slot) entries, 8 bytes each,
+ * the position kept in the record (heap): an old heap, and a young one of
+ * at most 4096 entries filed since it last moved into the old heap, so
+ * that removing or re-filing a recently filed SA sifts among recently
+ * filed SAs only (see sadb.c).  An SA's entry holds the earliest time at
+ * which something may happen to it (soft, hard, idle, larval timeout);
+ * sadb_expire() pops the due entries, re-evaluates the SA from its fields
+ * (the fields are the truth, the entry is only a reminder) and pushes it
+ * back with its next time.  Check times are stored as 32-bit offsets from
+ * the first time the store was given: times must lie within 2^32 seconds
+ * (136 years) of it.
  *
  * A pointer to a record stays valid until the record is removed (delete,
  * flush, or a failed operation never invalidates others).
@@ -112,7 +115,8 @@ struct sadb_extras {
  */
 struct sadb_sa_rec {
 	uint32_t		spi;		/* host byte order */
-	/* engine-private links (slot numbers, 0 = none; heap: position + 1) */
+	/* engine-private links (slot numbers, 0 = none; heap: position + 1,
+	   bit 31 set for the young heap) */
 	uint32_t		next_spi;
 	uint8_t			satype;
 	uint8_t			state;		/* SADB_SASTATE_*, or
@@ -433,8 +437,8 @@ struct sadb_mem {
 	size_t	extra_bytes;	/* extras blobs, headers included */
 	size_t	extra_allocs;
 	size_t	spi_buckets, addr_buckets, seq_buckets;
-	size_t	heap_bytes;	/* the timer heap's array */
-	size_t	timed;		/* SAs in the timer heap */
+	size_t	heap_bytes;	/* the timer heaps' array */
+	size_t	timed;		/* SAs in the timer heaps */
 };
 void sadb_mem_usage(const struct sadb *db, struct sadb_mem *out);
 

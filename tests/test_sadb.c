@@ -1575,6 +1575,151 @@ static void test_expire_100k_model(void **state)
 	sadb_free(db);
 }
 
+/*
+ * The timer keeps recently filed SAs in a young heap of at most 4096
+ * entries and moves them to an old heap when it is full.  Filed in an order
+ * unrelated to their times, across several such moves, with removals and
+ * re-filings (shorter soft lifetimes) hitting both heaps: the next deadline
+ * is exact throughout, and expiry walks every event in time order at its
+ * time.
+ */
+#define TWO_N	(3 * 4096 + 700)
+
+struct two_sa {
+	uint64_t	hard, soft;	/* absolute; soft 0: none */
+	bool		live, soft_seen;
+};
+
+static struct two_sa *g_two;
+
+static void two_check(void *arg, const struct sadb_sa_rec *r, int kind)
+{
+	struct recorder *rec = arg;
+	struct two_sa *m = &g_two[r->spi - 0x1000];
+
+	assert_true(m->live);
+	if (kind == SADB_EXPIRE_SOFT) {
+		assert_false(m->soft_seen);
+		assert_true(m->soft == rec->now);
+		m->soft_seen = true;
+	} else {
+		assert_int_equal(kind, SADB_EXPIRE_HARD);
+		assert_true(m->hard == rec->now);
+		assert_true(m->soft == 0 || m->soft_seen);
+		m->live = false;
+	}
+	assert_true(rec->now >= rec->last);
+	rec->last = rec->now;
+	rec->n++;
+}
+
+static uint64_t two_min(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (uint32_t i = 0; i < TWO_N; i++) {
+		const struct two_sa *m = &g_two[i];
+		uint64_t e = m->soft != 0 && !m->soft_seen ? m->soft : m->hard;
+
+		if (m->live && e < best)
+			best = e;
+	}
+	return best;
+}
+
+static void two_dst(uint32_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "10.9.%u.%u", (i >> 8) & 0xff, i & 0xff);
+}
+
+static void test_timers_young_and_old(void **state)
+{
+	static const uint64_t idle[2] = { 0, 0 };
+	struct recorder rec = { NULL, 0, 0, 0, 0 };
+	struct sadb *db = new_db();
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
+	size_t want = 0, events = 0, live = 0;
+	struct sadb_mem mu;
+	char dst[32];
+
+	(void)state;
+	g_two = calloc(TWO_N, sizeof(*g_two));
+	assert_non_null(g_two);
+	for (uint32_t i = 0; i < TWO_N; i++) {
+		uint64_t h[4] = { 0, 0, 0, 0 };
+		struct two_sa *m = &g_two[i];
+
+		/* scattered, and often earlier than SAs filed long before */
+		h[2] = 10 + (i * 7919U) % 20000;
+		two_dst(i, dst, sizeof(dst));
+		add_timed(db, 0x1000 + i, dst, (struct lims){ h, NULL, idle },
+			  NOW);
+		*m = (struct two_sa){ NOW + h[2], 0, true, false };
+		live++;
+		if (i % 3 == 2) {
+			/* remove one at random: young or old */
+			uint32_t v = (uint32_t)(rnd(&seed) % (i + 1));
+			struct sadb_sa_rec gone;
+			struct pk_diag d;
+			struct req q;
+
+			if (g_two[v].live) {
+				two_dst(v, dst, sizeof(dst));
+				assert_int_equal(sadb_delete(db,
+					name_msg(&q, SADB_DELETE,
+						 SADB_SATYPE_ESP, 0x1000 + v,
+						 dst), &gone, &d), 0);
+				sadb_rec_release(db, &gone);
+				g_two[v].live = false;
+				live--;
+			}
+		}
+		if (i % 5 == 4) {
+			/* an earlier soft expiry: re-filed up its heap */
+			uint32_t v = (uint32_t)(rnd(&seed) % (i + 1));
+			struct two_sa *w = &g_two[v];
+			uint64_t soft = 1 + (w->hard - NOW) / 2;
+			struct pk_diag d;
+			struct req q;
+			struct pk_buf *b;
+
+			if (w->live && w->soft == 0) {
+				b = begin(&q, SADB_UPDATE, SADB_SATYPE_ESP, 7);
+				pk_add_sa(b, 0x1000 + v, 0, SADB_SASTATE_MATURE,
+					  0, 0, 0);
+				two_dst(v, dst, sizeof(dst));
+				addrs(b, NULL, dst);
+				pk_add_lifetime(b, SADB_EXT_LIFETIME_SOFT, 0, 0,
+						soft, 0);
+				assert_int_equal(sadb_update(db, done(&q), NOW,
+							     NULL, &d), 0);
+				w->soft = NOW + soft;
+			}
+		}
+		if (i % 97 == 0)
+			assert_int_equal(sadb_next_deadline(db), two_min());
+	}
+	sadb_mem_usage(db, &mu);
+	assert_int_equal(mu.timed, live);
+	assert_int_equal(sadb_count(db, 0), live);
+	for (uint32_t i = 0; i < TWO_N; i++)
+		if (g_two[i].live)
+			want += 1 + (g_two[i].soft != 0);
+	for (uint64_t t = NOW; t <= NOW + 20010; t++) {
+		if ((t - NOW) % 61 == 0)
+			assert_int_equal(sadb_next_deadline(db), two_min());
+		rec.now = t;
+		events += sadb_expire(db, t, two_check, &rec);
+	}
+	assert_int_equal(events, want);
+	assert_int_equal(rec.n, want);
+	assert_int_equal(sadb_count(db, 0), 0);
+	assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+	free(g_two);
+	g_two = NULL;
+	sadb_free(db);
+}
+
 static void test_hard_expiry_zeroes_keys(void **state)
 {
 	struct sadb *db = new_db();
@@ -2061,6 +2206,7 @@ int main(void)
 		cmocka_unit_test(test_larval_timeout),
 		cmocka_unit_test(test_update_moves_deadline),
 		cmocka_unit_test(test_expire_100k_model),
+		cmocka_unit_test(test_timers_young_and_old),
 		cmocka_unit_test(test_hard_expiry_zeroes_keys),
 		cmocka_unit_test(test_expire_reply_shape),
 		cmocka_unit_test(test_direction),
