@@ -46,6 +46,7 @@ _Static_assert(offsetof(struct sadb_sa_rec, keys) == 64,
 	       "lookup fields and links must fill the first 64 bytes");
 _Static_assert(sizeof(struct sadb_sa_rec) <= 208, "record grew");
 #define SLOT_FREE	0xff
+#define CHAIN_HEAD	0x80000000U	/* see struct index */
 #define MIN_BUCKETS	16U
 #define GETSPI_TRIES	32
 
@@ -362,7 +363,7 @@ static struct sadb_sa_rec *slot_alloc(struct sadb *db)
 		r = slot(db, i);
 		db->free_head = r->next_spi;
 	} else {
-		if (db->nslots == UINT32_MAX)
+		if (db->nslots == CHAIN_HEAD)	/* slot numbers < 2^31 */
 			return NULL;
 		if (db->nslots / PAGE_SLOTS >= db->npages) {
 			if (db->npages == db->cap_pages) {
@@ -608,7 +609,14 @@ static uint32_t rec_hash_seq(const struct sadb *db, const struct sadb_sa_rec *r)
  * chain is doubly linked and removal is O(1).  The (src, dst) index needs
  * it (all SAs between two gateways share one chain); the others' chains
  * stay short, since their keys are distinct per SA.
+ *
+ * The first SA of a doubly linked chain has CHAIN_HEAD | bucket as its
+ * backward link, so that removing it needs no hash: in a large store an
+ * SA added recently is nearly always first in its chain, and hashing its
+ * addresses again cost as much as the rest of the removal.  Slot numbers
+ * (and so bucket numbers) stay below CHAIN_HEAD.
  */
+
 struct index {
 	uint32_t	**tab;
 	uint32_t	*mask;
@@ -641,7 +649,7 @@ static void chain_push(struct sadb *db, struct index ix, uint32_t *t,
 {
 	*ix.link(r) = t[b];
 	if (ix.back != NULL) {
-		*ix.back(r) = 0;
+		*ix.back(r) = CHAIN_HEAD | b;
 		if (t[b] != 0)
 			*ix.back(slot(db, t[b])) = r->idx;
 	}
@@ -686,10 +694,11 @@ static void index_remove(struct sadb *db, struct index ix,
 	if (ix.back != NULL) {
 		uint32_t prev = *ix.back(r);
 
-		if (prev != 0)
-			*ix.link(slot(db, prev)) = next;
+		if (prev & CHAIN_HEAD)
+			(*ix.tab)[prev & ~CHAIN_HEAD] = next;
 		else
-			(*ix.tab)[ix.hash(db, r) & *ix.mask] = next;
+			*ix.link(slot(db, prev)) = next;
+		/* next takes r's place, first in the chain or not */
 		if (next != 0)
 			*ix.back(slot(db, next)) = prev;
 		*ix.back(r) = 0;

@@ -2149,6 +2149,89 @@ static void test_cursor_type_after_removal(void **state)
 }
 
 /* Many SAs between one pair of gateways: removal must not walk them. */
+/*
+ * Many (src, dst) chains, built while the index doubles, thinned from the
+ * front (the SA added last is first in its chain, and its removal finds
+ * the bucket from its backward link), the middle and the end, then grown
+ * again: every pair lists exactly its SAs.
+ */
+#define AP_PAIRS	300
+#define AP_PER		8
+
+static void ap_dst(uint32_t pair, char *buf, size_t len)
+{
+	snprintf(buf, len, "10.7.%u.%u", pair >> 8, pair & 0xff);
+}
+
+static void ap_delete(struct sadb *db, uint32_t k)
+{
+	struct sadb_sa_rec gone;
+	struct pk_diag d;
+	struct req q;
+	char dst[32];
+
+	ap_dst(k % AP_PAIRS, dst, sizeof(dst));
+	assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+						  SADB_SATYPE_ESP, 0x100 + k,
+						  dst), &gone, &d), 0);
+	sadb_rec_release(db, &gone);
+}
+
+static void test_addrpair_chains_heads(void **state)
+{
+	static bool live[AP_PAIRS * AP_PER * 2];
+	struct sadb *db = new_db();
+	struct sadb_addr src = addr_of("10.0.0.1");
+	char dst[32];
+	struct pk_diag d;
+	struct req q;
+
+	(void)state;
+	memset(live, 0, sizeof(live));
+	/* SA k belongs to pair k % AP_PAIRS; SPIs 0x100 + k. */
+	for (uint32_t k = 0; k < AP_PAIRS * AP_PER; k++) {
+		ap_dst(k % AP_PAIRS, dst, sizeof(dst));
+		assert_int_equal(sadb_add(db, esp_add(&q, 0x100 + k, "10.0.0.1",
+						      dst), NOW, NULL, &d), 0);
+		live[k] = true;
+		/* the newest of its chain, most of the time */
+		if (k % 4 == 3) {
+			ap_delete(db, k);
+			live[k] = false;
+		}
+	}
+	for (uint32_t k = 0; k < AP_PAIRS * AP_PER; k += 3) {
+		if (!live[k])
+			continue;
+		ap_delete(db, k);
+		live[k] = false;
+	}
+	for (uint32_t k = AP_PAIRS * AP_PER; k < AP_PAIRS * AP_PER * 2; k++) {
+		ap_dst(k % AP_PAIRS, dst, sizeof(dst));
+		assert_int_equal(sadb_add(db, esp_add(&q, 0x100 + k, "10.0.0.1",
+						      dst), NOW, NULL, &d), 0);
+		live[k] = true;
+	}
+	for (uint32_t pair = 0; pair < AP_PAIRS; pair++) {
+		const struct sadb_sa_rec *r = NULL;
+		size_t n = 0, want = 0;
+		struct sadb_addr t;
+
+		ap_dst(pair, dst, sizeof(dst));
+		t = addr_of(dst);
+		while ((r = sadb_addrpair_next(db, &src, &t, r)) != NULL) {
+			assert_true(live[r->spi - 0x100]);
+			assert_int_equal((r->spi - 0x100) % AP_PAIRS, pair);
+			n++;
+		}
+		for (uint32_t k = pair; k < AP_PAIRS * AP_PER * 2;
+		     k += AP_PAIRS)
+			want += live[k];
+		assert_int_equal(n, want);
+	}
+	sadb_free(db);
+}
+
 static void test_addrpair_many_removals(void **state)
 {
 	struct sadb *db = new_db();
@@ -2214,6 +2297,7 @@ int main(void)
 		cmocka_unit_test(test_dump_filter),
 		cmocka_unit_test(test_cursor_type_after_removal),
 		cmocka_unit_test(test_addrpair_many_removals),
+		cmocka_unit_test(test_addrpair_chains_heads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
