@@ -2232,6 +2232,93 @@ static void test_addrpair_chains_heads(void **state)
 	sadb_free(db);
 }
 
+/* The SAs of (10.0.0.1, dst), counted; each must be live in the model. */
+static size_t pair_count(struct sadb *db, const char *dst, const bool *live,
+			 uint32_t base)
+{
+	struct sadb_addr s = addr_of("10.0.0.1"), t = addr_of(dst);
+	const struct sadb_sa_rec *r = NULL;
+	size_t n = 0;
+
+	while ((r = sadb_addrpair_next(db, &s, &t, r)) != NULL) {
+		assert_true(live[r->spi - base]);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Removing the first SA of a chain leaves the next one's backward link
+ * naming the removed slot.  Removed newest first, so that every removal
+ * meets such a link, while the freed slots are reused at once by SAs of
+ * another pair (the link then names a slot of another chain) or of the
+ * same pair (it names the true predecessor again): every listing stays
+ * exact.
+ */
+static void test_addrpair_stale_links(void **state)
+{
+	enum { N = 64 };
+	static bool live[3 * N];
+	struct sadb *db = new_db();
+	size_t in_a = 0, in_b = 0;
+	struct pk_diag d;
+	struct req q;
+
+	(void)state;
+	memset(live, 0, sizeof(live));
+	for (uint32_t k = 0; k < N; k++) {
+		assert_int_equal(sadb_add(db, esp_add(&q, 0x100 + k, "10.0.0.1",
+						      "10.0.0.2"), NOW, NULL, &d),
+				 0);
+		live[k] = true;
+		in_a++;
+	}
+	for (uint32_t k = N; k-- > 0;) {
+		delete_spi(db, 0x100 + k);
+		live[k] = false;
+		in_a--;
+		if (k % 2 == 0) {
+			/* the freed slot, into another chain */
+			assert_int_equal(sadb_add(db, esp_add(&q, 0x100 + N + k,
+							      "10.0.0.1",
+							      "10.0.0.3"),
+						  NOW, NULL, &d), 0);
+			live[N + k] = true;
+			in_b++;
+		} else if (k % 3 == 0) {
+			/* the freed slot, first in this chain again */
+			assert_int_equal(sadb_add(db, esp_add(&q,
+							      0x100 + 2 * N + k,
+							      "10.0.0.1",
+							      "10.0.0.2"),
+						  NOW, NULL, &d), 0);
+			live[2 * N + k] = true;
+			in_a++;
+		}
+		assert_int_equal(pair_count(db, "10.0.0.2", live, 0x100), in_a);
+		assert_int_equal(pair_count(db, "10.0.0.3", live, 0x100), in_b);
+	}
+	/* and what is left goes, oldest first */
+	for (uint32_t k = 0; k < 3 * N; k++) {
+		const char *dst = k >= N && k < 2 * N ? "10.0.0.3" : "10.0.0.2";
+		struct sadb_sa_rec gone;
+
+		if (!live[k])
+			continue;
+		assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+							  SADB_SATYPE_ESP,
+							  0x100 + k, dst),
+					     &gone, &d), 0);
+		sadb_rec_release(db, &gone);
+		live[k] = false;
+		*(k >= N && k < 2 * N ? &in_b : &in_a) -= 1;
+		assert_int_equal(pair_count(db, "10.0.0.2", live, 0x100), in_a);
+		assert_int_equal(pair_count(db, "10.0.0.3", live, 0x100), in_b);
+	}
+	assert_int_equal(sadb_count(db, 0), 0);
+	sadb_free(db);
+}
+
 static void test_addrpair_many_removals(void **state)
 {
 	struct sadb *db = new_db();
@@ -2298,6 +2385,7 @@ int main(void)
 		cmocka_unit_test(test_cursor_type_after_removal),
 		cmocka_unit_test(test_addrpair_many_removals),
 		cmocka_unit_test(test_addrpair_chains_heads),
+		cmocka_unit_test(test_addrpair_stale_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
