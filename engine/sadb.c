@@ -625,7 +625,6 @@ static uint32_t rec_hash_seq(const struct sadb *db, const struct sadb_sa_rec *r)
  * zeroed; a reused one links elsewhere, or to the SA, and then is truly
  * its predecessor).  The bucket then comes from the hash.
  */
-
 struct index {
 	uint32_t	**tab;
 	uint32_t	*mask;
@@ -877,13 +876,13 @@ static void heap_fix(struct sadb *db, bool young, uint32_t j, struct hent e)
 static struct hent *rec_hent(const struct sadb *db,
 			     const struct sadb_sa_rec *r)
 {
-	return hent(db, r->heap & HEAP_YOUNG,
+	return hent(db, (r->heap & HEAP_YOUNG) != 0,
 		    (r->heap & ~HEAP_YOUNG) - 1);
 }
 
 static void heap_remove(struct sadb *db, struct sadb_sa_rec *r)
 {
-	bool young = r->heap & HEAP_YOUNG;
+	bool young = (r->heap & HEAP_YOUNG) != 0;
 	uint32_t j, *n = young ? &db->young_n : &db->heap_n;
 
 	if (r->heap == 0)
@@ -1067,7 +1066,8 @@ static void sched(struct sadb *db, struct sadb_sa_rec *r, uint64_t now,
 	}
 	if (!eager && rec_hent(db, r)->at <= e.at)
 		return;
-	heap_fix(db, r->heap & HEAP_YOUNG, (r->heap & ~HEAP_YOUNG) - 1, e);
+	heap_fix(db, (r->heap & HEAP_YOUNG) != 0, (r->heap & ~HEAP_YOUNG) - 1,
+		 e);
 }
 
 /* Grows the indexes for one more SA (before anything is changed). */
