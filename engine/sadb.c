@@ -73,10 +73,9 @@ struct hent {
 
 /*
  * Two heaps share the one array: the old heap grows up from its start,
- * the young heap (entries filed since it was last emptied, at most
- * YOUNG_MAX) grows down from its end, entry j of it at heap[cap - 1 - j].
- * They never meet: every SA has room (heap_reserve()), and an SA has at
- * most one entry.
+ * the young heap (recently filed entries, at most YOUNG_MAX) grows down
+ * from its end, entry j of it at heap[cap - 1 - j].  They never meet:
+ * every SA has room (heap_reserve()), and an SA has at most one entry.
  *
  * Why two: in one heap of a million entries, an SA's entry sits among
  * entries of SAs nobody touches, and every sift moves some of them and
@@ -84,17 +83,22 @@ struct hent {
  * or re-adding even a cache-resident SA costs misses on records and heap
  * lines the size of the store decides.  An SA removed or re-filed while
  * its entry is young is sifted among at most YOUNG_MAX entries (32 KiB of
- * them) of recently filed SAs, which stay in the caches.  When the young
- * heap is full, all of it moves to the old heap: each entry pays one old
- * heap insertion, as it would have without the young heap, only later.
- * The earliest entry is the smaller of the two roots; at a tie the old
- * root comes first.
+ * them) of recently filed SAs, which stay in the caches.  Every
+ * YOUNG_MAX new entries, and whenever it is full, the young heap is swept:
+ * entries not filed again since the last sweep (YOUNG_MARK clear: a burst
+ * of additions nobody touches since) move to the old heap, the others
+ * stay, unmarked; if that frees less than a quarter of it, everything
+ * moves.  Each entry moved pays one old heap insertion, as it would have
+ * without the young heap, only later.  The earliest entry is the smaller
+ * of the two roots; at a tie the old root comes first.
  *
  * The record keeps the entry's position + 1 (0: no entry), with
- * HEAP_YOUNG set for the young heap.
+ * HEAP_YOUNG set for the young heap.  Slot numbers are below 2^31, so a
+ * young entry's slot has room for YOUNG_MARK.
  */
 #define YOUNG_MAX	4096U
 #define HEAP_YOUNG	0x80000000U
+#define YOUNG_MARK	0x80000000U
 
 /*
  * Key blobs: a slab per 8-byte size class, carved from chunks of the
@@ -137,6 +141,7 @@ struct sadb {
 	struct hent		*heap;		/* the timer heaps (old, young) */
 	uint32_t		heap_n, heap_cap;	/* heap_n: old entries */
 	uint32_t		young_n;	/* young entries */
+	uint32_t		young_adds;	/* new ones since the last sweep */
 	bool			tbase_set;
 	uint64_t		tbase;		/* heap times are offsets from it */
 	sadb_is_local_fn	is_local;
@@ -824,7 +829,8 @@ static struct hent *hent(const struct sadb *db, bool young, uint32_t j)
 static void heap_put(struct sadb *db, bool young, uint32_t j, struct hent e)
 {
 	*hent(db, young, j) = e;
-	slot(db, e.slot)->heap = (j + 1) | (young ? HEAP_YOUNG : 0);
+	slot(db, e.slot & ~YOUNG_MARK)->heap = (j + 1) |
+		(young ? HEAP_YOUNG : 0);
 }
 
 /* Hole-moving sifts: each level costs one entry move, no swaps. */
@@ -895,35 +901,76 @@ static void heap_remove(struct sadb *db, struct sadb_sa_rec *r)
 }
 
 /*
- * Moves every young entry to the old heap.  The young block is moved down
- * to just past the old heap first (the two may overlap: heap_n + young_n
- * <= heap_cap is all that holds), turned root first (the young heap is
+ * Moves young entries keep..young_n-1 to the old heap.  The block is moved
+ * down to just past the old heap first (the two may overlap: heap_n +
+ * young_n <= heap_cap is all that holds), turned around (the young heap is
  * roughly sorted, so most insertions then stop at once), and each entry
- * is sifted up in turn.
+ * is sifted up in turn, unmarked.
  */
-static void young_flush(struct sadb *db)
+static void young_evict(struct sadb *db, uint32_t keep)
 {
 	struct hent *b = db->heap + db->heap_n, t;
-	uint32_t n = db->young_n;
+	uint32_t n = db->young_n - keep;
 
-	memmove(b, db->heap + db->heap_cap - n, (size_t)n * sizeof(*b));
+	memmove(b, db->heap + db->heap_cap - db->young_n,
+		(size_t)n * sizeof(*b));
 	for (uint32_t i = 0; i < n / 2; i++) {
 		t = b[i];
 		b[i] = b[n - 1 - i];
 		b[n - 1 - i] = t;
 	}
-	db->young_n = 0;
+	db->young_n = keep;
 	for (uint32_t i = 0; i < n; i++) {
 		t = b[i];
+		t.slot &= ~YOUNG_MARK;
 		heap_fix(db, false, db->heap_n++, t);
 	}
 }
 
-/* Files a new entry: in the young heap, emptied first when full. */
+/*
+ * The sweep (see the top of the file): marked entries are gathered at the
+ * front, the rest evicted (all of them when full and too few are
+ * unmarked), and the young heap rebuilt from the survivors, unmarked
+ * (bottom-up, O(young_n)).
+ */
+static void young_sweep(struct sadb *db, bool full)
+{
+	uint32_t keep = 0, n = db->young_n;
+	struct hent t;
+
+	db->young_adds = 0;
+	for (uint32_t j = 0; j < n; j++) {
+		if (hent(db, true, j)->slot & YOUNG_MARK) {
+			t = *hent(db, true, keep);
+			*hent(db, true, keep++) = *hent(db, true, j);
+			*hent(db, true, j) = t;
+		}
+	}
+	if (keep == n && !full) {
+		/* all filed again: nothing moved, the order stands */
+		for (uint32_t j = 0; j < n; j++)
+			hent(db, true, j)->slot &= ~YOUNG_MARK;
+		return;
+	}
+	if (full && n - keep < YOUNG_MAX / 4)
+		keep = 0;
+	young_evict(db, keep);
+	for (uint32_t j = 0; j < keep; j++) {
+		t = *hent(db, true, j);
+		t.slot &= ~YOUNG_MARK;
+		heap_put(db, true, j, t);
+	}
+	for (uint32_t j = keep / 2; j-- > 0;)
+		sift_down(db, true, j, *hent(db, true, j));
+}
+
+/* Files a new entry in the young heap, swept first when due or full. */
 static void heap_add(struct sadb *db, struct hent e)
 {
-	if (db->young_n == YOUNG_MAX)
-		young_flush(db);
+	if (db->young_adds == YOUNG_MAX || db->young_n == YOUNG_MAX)
+		young_sweep(db, db->young_n == YOUNG_MAX);
+	db->young_adds++;
+	e.slot |= YOUNG_MARK;
 	heap_fix(db, true, db->young_n++, e);
 }
 
@@ -1066,6 +1113,8 @@ static void sched(struct sadb *db, struct sadb_sa_rec *r, uint64_t now,
 	}
 	if (!eager && rec_hent(db, r)->at <= e.at)
 		return;
+	if (r->heap & HEAP_YOUNG)
+		e.slot |= YOUNG_MARK;
 	heap_fix(db, (r->heap & HEAP_YOUNG) != 0, (r->heap & ~HEAP_YOUNG) - 1,
 		 e);
 }
@@ -2210,7 +2259,7 @@ size_t sadb_expire(struct sadb *db, uint64_t now, sadb_expire_fn fn,
 	size_t n = 0;
 
 	while ((top = heap_top(db)) != NULL && time_dec(db, top->at) <= now) {
-		struct sadb_sa_rec *r = slot(db, top->slot);
+		struct sadb_sa_rec *r = slot(db, top->slot & ~YOUNG_MARK);
 
 		/* An entry clamped at the end of the 32-bit range whose SA
 		 * has nothing due: every entry left is clamped too. */

@@ -1720,6 +1720,69 @@ static void test_timers_young_and_old(void **state)
 	sadb_free(db);
 }
 
+/*
+ * A burst of SAs nobody touches again, then a hot few deleted and added
+ * back over and over: the young heap's sweeps move the untouched ones to
+ * the old heap while the hot ones stay.  Deadlines and every event stay
+ * exact.
+ */
+static void test_timers_young_sweep(void **state)
+{
+	static const uint64_t idle[2] = { 0, 0 };
+	struct recorder rec = { NULL, 0, 0, 0, 0 };
+	struct sadb *db = new_db();
+	uint64_t seed = 0x9b05688c2b3e6c1fULL;
+	enum { BURST = 3000, HOTN = 100, ROUNDS = 150 };
+	size_t want = 0, events = 0;
+	char dst[32];
+
+	(void)state;
+	g_two = calloc(TWO_N, sizeof(*g_two));
+	assert_non_null(g_two);
+	for (uint32_t i = 0; i < BURST + HOTN; i++) {
+		uint64_t h[4] = { 0, 0, 10 + (i * 7919U) % 5000, 0 };
+
+		two_dst(i, dst, sizeof(dst));
+		add_timed(db, 0x1000 + i, dst, (struct lims){ h, NULL, idle },
+			  NOW);
+		g_two[i] = (struct two_sa){ NOW + h[2], 0, true, false };
+	}
+	for (uint32_t round = 0; round < ROUNDS; round++) {
+		for (uint32_t k = 0; k < HOTN; k++) {
+			uint32_t i = BURST + k;
+			uint64_t h[4] = { 0, 0, 0, 0 };
+			struct sadb_sa_rec gone;
+			struct pk_diag d;
+			struct req q;
+
+			two_dst(i, dst, sizeof(dst));
+			assert_int_equal(sadb_delete(db, name_msg(&q, SADB_DELETE,
+						SADB_SATYPE_ESP, 0x1000 + i, dst),
+						     &gone, &d), 0);
+			sadb_rec_release(db, &gone);
+			h[2] = 10 + rnd(&seed) % 5000;
+			add_timed(db, 0x1000 + i, dst,
+				  (struct lims){ h, NULL, idle }, NOW);
+			g_two[i].hard = NOW + h[2];
+		}
+		assert_int_equal(sadb_next_deadline(db), two_min());
+	}
+	for (uint32_t i = 0; i < BURST + HOTN; i++)
+		want++;
+	for (uint64_t t = NOW; t <= NOW + 5010; t++) {
+		if ((t - NOW) % 37 == 0)
+			assert_int_equal(sadb_next_deadline(db), two_min());
+		rec.now = t;
+		events += sadb_expire(db, t, two_check, &rec);
+	}
+	assert_int_equal(events, want);
+	assert_int_equal(sadb_count(db, 0), 0);
+	assert_int_equal(sadb_next_deadline(db), UINT64_MAX);
+	free(g_two);
+	g_two = NULL;
+	sadb_free(db);
+}
+
 static void test_hard_expiry_zeroes_keys(void **state)
 {
 	struct sadb *db = new_db();
@@ -2377,6 +2440,7 @@ int main(void)
 		cmocka_unit_test(test_update_moves_deadline),
 		cmocka_unit_test(test_expire_100k_model),
 		cmocka_unit_test(test_timers_young_and_old),
+		cmocka_unit_test(test_timers_young_sweep),
 		cmocka_unit_test(test_hard_expiry_zeroes_keys),
 		cmocka_unit_test(test_expire_reply_shape),
 		cmocka_unit_test(test_direction),
