@@ -620,15 +620,6 @@ static uint32_t rec_hash_seq(const struct sadb *db, const struct sadb_sa_rec *r)
  * SA added recently is nearly always first in its chain, and hashing its
  * addresses again cost as much as the rest of the removal.  Slot numbers
  * (and so bucket numbers) stay below CHAIN_HEAD.
- *
- * Removing the first SA leaves the backward link of the SA after it
- * stale (it still names the removed slot): that SA is usually one nobody
- * touches, added long before, and writing it cost a cache miss per
- * removal.  A stale link can only belong to a first SA (a removal anywhere
- * else, and every insertion, updates its neighbour), and it is recognised
- * when used: the slot it names no longer links to the SA (a freed slot is
- * zeroed; a reused one links elsewhere, or to the SA, and then is truly
- * its predecessor).  The bucket then comes from the hash.
  */
 struct index {
 	uint32_t	**tab;
@@ -707,16 +698,13 @@ static void index_remove(struct sadb *db, struct index ix,
 	if (ix.back != NULL) {
 		uint32_t prev = *ix.back(r);
 
-		if (!(prev & CHAIN_HEAD) && *ix.link(slot(db, prev)) != r->idx)
-			prev = CHAIN_HEAD | (ix.hash(db, r) & *ix.mask);
-		if (prev & CHAIN_HEAD) {
-			/* next's link goes stale, see above */
+		if (prev & CHAIN_HEAD)
 			(*ix.tab)[prev & ~CHAIN_HEAD] = next;
-		} else {
+		else
 			*ix.link(slot(db, prev)) = next;
-			if (next != 0)
-				*ix.back(slot(db, next)) = prev;
-		}
+		/* next takes r's place, first in the chain or not */
+		if (next != 0)
+			*ix.back(slot(db, next)) = prev;
 		*ix.back(r) = 0;
 		*ix.link(r) = 0;
 		return;

@@ -116,8 +116,8 @@ struct sadb_extras {
 struct sadb_sa_rec {
 	uint32_t		spi;		/* host byte order */
 	/* engine-private links (slot numbers, 0 = none; prev_addr of the
-	   first SA of a chain: bit 31 | bucket, or stale; heap: position +
-	   1, bit 31 set for the young heap) */
+	   first SA of a chain: bit 31 | bucket; heap: position + 1, bit 31
+	   set for the young heap) */
 	uint32_t		next_spi;
 	uint8_t			satype;
 	uint8_t			state;		/* SADB_SASTATE_*, or

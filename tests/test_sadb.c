@@ -2311,11 +2311,9 @@ static size_t pair_count(struct sadb *db, const char *dst, const bool *live,
 }
 
 /*
- * Removing the first SA of a chain leaves the next one's backward link
- * naming the removed slot.  Removed newest first, so that every removal
- * meets such a link, while the freed slots are reused at once by SAs of
- * another pair (the link then names a slot of another chain) or of the
- * same pair (it names the true predecessor again): every listing stays
+ * A chain removed newest first (every removal takes the first SA, whose
+ * backward link names its bucket), while the freed slots are reused at
+ * once by SAs of another pair or of the same pair: every listing stays
  * exact.
  */
 static void test_addrpair_stale_links(void **state)
