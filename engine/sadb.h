@@ -40,9 +40,9 @@
  *
  * Timers: binary min-heaps of (check time, slot) entries, 8 bytes each,
  * the position kept in the record (heap): an old heap, and a young one of
- * at most 4096 entries filed since it last moved into the old heap, so
- * that removing or re-filing a recently filed SA sifts among recently
- * filed SAs only (see sadb.c).  An SA's entry holds the earliest time at
+ * at most 4096 recently filed entries (those not filed again within a
+ * while move to the old heap), so that removing or re-filing a recently
+ * filed SA sifts among recently filed SAs only (see sadb.c).  An SA's entry holds the earliest time at
  * which something may happen to it (soft, hard, idle, larval timeout);
  * sadb_expire() pops the due entries, re-evaluates the SA from its fields
  * (the fields are the truth, the entry is only a reminder) and pushes it
