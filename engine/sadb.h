@@ -42,13 +42,13 @@
  * the position kept in the record (heap): an old heap, and a young one of
  * at most 4096 recently filed entries (those not filed again within a
  * while move to the old heap), so that removing or re-filing a recently
- * filed SA sifts among recently filed SAs only (see sadb.c).  An SA's entry holds the earliest time at
- * which something may happen to it (soft, hard, idle, larval timeout);
- * sadb_expire() pops the due entries, re-evaluates the SA from its fields
- * (the fields are the truth, the entry is only a reminder) and pushes it
- * back with its next time.  Check times are stored as 32-bit offsets from
- * the first time the store was given: times must lie within 2^32 seconds
- * (136 years) of it.
+ * filed SA sifts among recently filed SAs only (see sadb.c).  An SA's
+ * entry holds the earliest time at which something may happen to it (soft,
+ * hard, idle, larval timeout); sadb_expire() pops the due entries,
+ * re-evaluates the SA from its fields (the fields are the truth, the entry
+ * is only a reminder) and pushes it back with its next time.  Check times
+ * are stored as 32-bit offsets from the first time the store was given:
+ * times must lie within 2^32 seconds (136 years) of it.
  *
  * A pointer to a record stays valid until the record is removed (delete,
  * flush, or a failed operation never invalidates others).
