@@ -89,9 +89,10 @@ struct hent {
  * nobody touches since) move to the old heap, the others stay; when full
  * and that would free less than a quarter of it, everything moves.  An
  * entry's YOUNG_MARK equal to young_epoch says it was filed since the
- * last sweep, which flips young_epoch.  Each entry moved pays one old heap insertion, as it would have
- * without the young heap, only later.  The earliest entry is the smaller
- * of the two roots; at a tie the old root comes first.
+ * last sweep, which flips young_epoch.  Each entry moved pays one old
+ * heap insertion, as it would have without the young heap, only later.
+ * The earliest entry is the smaller of the two roots; at a tie the old
+ * root comes first.
  *
  * The record keeps the entry's position + 1 (0: no entry), with
  * HEAP_YOUNG set for the young heap.  Slot numbers are below 2^31, so a
@@ -601,7 +602,8 @@ static uint32_t rec_hash_spi(const struct sadb *db, const struct sadb_sa_rec *r)
 	return hash_spi(db, r->satype, &r->dst, r->spi);
 }
 
-static uint32_t rec_hash_addr(const struct sadb *db, const struct sadb_sa_rec *r)
+static uint32_t rec_hash_addr(const struct sadb *db,
+			      const struct sadb_sa_rec *r)
 {
 	return hash_addr(db, &r->src, &r->dst);
 }
