@@ -519,9 +519,6 @@ static int key(struct sk_parser *p, const struct pk_alg *a, uint8_t *k,
 {
 	size_t i, n;
 
-	/* a second key for the same slot: nothing of the first stays */
-	explicit_bzero(k, *bits / 8);
-	*bits = 0;
 	if (p->lx.tok == SK_T_STRING) {
 		if (p->lx.len > SK_MAX_KEY)
 			return sem(p, "%s: key of %zu bytes is too long",
@@ -583,6 +580,9 @@ static int algorithm(struct sk_parser *p, enum pk_alg_class cls,
 		return syn(p, "unknown algorithm", cls_names[cls]);
 	*out = a;
 	next(p);
+	/* a key for this slot before: nothing of it stays */
+	if (k != NULL && *bits > 0)
+		explicit_bzero(k, *bits / 8);
 	*bits = 0;
 	if (cls == PK_ALG_COMP)
 		return 0;
