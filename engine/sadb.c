@@ -1802,7 +1802,7 @@ static struct sadb_sa_rec *find_named(struct sadb *db, const struct pk_msg *m,
 				      struct pk_diag *d, int *rc)
 {
 	struct sadb_addr dst;
-	uint32_t spi;
+	uint32_t spi = 0;	/* set by read_name() when it succeeds */
 	struct sadb_sa_rec *r;
 
 	*rc = read_name(m, &dst, &spi, d);
