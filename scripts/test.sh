@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds with warnings as
-# errors, runs every test in a normal build and in an ASan+UBSan build, runs
-# each libFuzzer harness briefly, and ends with "N passed, N failed".
+# errors, runs every test in a normal build and in an ASan+UBSan build,
+# checks that an optimized build is free of warnings too, runs each
+# libFuzzer harness briefly, and ends with "N passed, N failed".
 #
 #   scripts/test.sh            (FUZZ_SECONDS=N changes the fuzz time, 0 skips)
 set -uo pipefail
@@ -64,6 +65,20 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	run_suite "ASan+UBSan" build-asan -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all
+
+# An optimized build: some warnings (maybe-uninitialized, format-truncation)
+# only show with the optimizer's inlining.  Built, not run again.
+echo "== release -Werror build"
+if { [ -f build-release/build.ninja ] ||
+     meson setup build-release --buildtype=release -Dwerror=true >/dev/null; } &&
+	ninja -C build-release >build-release/pfkey-ninja.log 2>&1; then
+	echo "release build: 1 passed, 0 failed"
+	passed=$((passed + 1))
+else
+	cat build-release/pfkey-ninja.log 2>/dev/null | grep -E 'error|warning' -A4 | head -40
+	echo "release build: 0 passed, 1 failed"
+	failed=$((failed + 1))
+fi
 
 # The README's first command, as a user runs it.
 echo "== scripts/demo.sh"
