@@ -870,22 +870,25 @@ static void heap_fix(struct sadb *db, bool young, uint32_t j, struct hent e)
 		sift_down(db, young, j, e);
 }
 
-/* The entry of r (r->heap != 0). */
-static struct hent *rec_hent(const struct sadb *db,
-			     const struct sadb_sa_rec *r)
+/* Which heap r's entry is in, and where (r->heap != 0). */
+static bool rec_young(const struct sadb_sa_rec *r)
 {
-	return hent(db, (r->heap & HEAP_YOUNG) != 0,
-		    (r->heap & ~HEAP_YOUNG) - 1);
+	return (r->heap & HEAP_YOUNG) != 0;
+}
+
+static uint32_t rec_pos(const struct sadb_sa_rec *r)
+{
+	return (r->heap & ~HEAP_YOUNG) - 1;
 }
 
 static void heap_remove(struct sadb *db, struct sadb_sa_rec *r)
 {
-	bool young = (r->heap & HEAP_YOUNG) != 0;
+	bool young = rec_young(r);
 	uint32_t j, *n = young ? &db->young_n : &db->heap_n;
 
 	if (r->heap == 0)
 		return;
-	j = (r->heap & ~HEAP_YOUNG) - 1;
+	j = rec_pos(r);
 	r->heap = 0;
 	(*n)--;
 	if (j < *n)
@@ -893,16 +896,16 @@ static void heap_remove(struct sadb *db, struct sadb_sa_rec *r)
 }
 
 /*
- * Moves young entries keep..young_n-1 to the old heap.  The block is moved
- * down to just past the old heap first (the two may overlap: heap_n +
- * young_n <= heap_cap is all that holds), turned around (the young heap is
- * roughly sorted, so most insertions then stop at once), and each entry
- * is sifted up in turn, unmarked.
+ * Moves every young entry to the old heap.  The block is moved down to
+ * just past the old heap first (the two may overlap: heap_n + young_n <=
+ * heap_cap is all that holds), turned around (the young heap is roughly
+ * sorted, so most insertions then stop at once), and each entry is sifted
+ * up in turn, unmarked.
  */
-static void young_evict(struct sadb *db, uint32_t keep)
+static void young_evict_all(struct sadb *db)
 {
 	struct hent *b = db->heap + db->heap_n, t;
-	uint32_t n = db->young_n - keep;
+	uint32_t n = db->young_n;
 
 	memmove(b, db->heap + db->heap_cap - db->young_n,
 		(size_t)n * sizeof(*b));
@@ -911,7 +914,7 @@ static void young_evict(struct sadb *db, uint32_t keep)
 		b[i] = b[n - 1 - i];
 		b[n - 1 - i] = t;
 	}
-	db->young_n = keep;
+	db->young_n = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		t = b[i];
 		t.slot &= ~YOUNG_MARK;
@@ -941,7 +944,7 @@ static void young_sweep(struct sadb *db, bool full)
 	for (uint32_t j = 0; j < db->young_n; j++)
 		stale += !young_fresh(db, *hent(db, true, j));
 	if (full && stale < YOUNG_MAX / 4) {
-		young_evict(db, 0);
+		young_evict_all(db);
 	} else {
 		for (uint32_t j = 0; stale > 0 && j < db->young_n;) {
 			struct hent e = *hent(db, true, j);
@@ -1110,12 +1113,11 @@ static void sched(struct sadb *db, struct sadb_sa_rec *r, uint64_t now,
 		heap_add(db, e);
 		return;
 	}
-	if (!eager && rec_hent(db, r)->at <= e.at)
+	if (!eager && hent(db, rec_young(r), rec_pos(r))->at <= e.at)
 		return;
-	if (r->heap & HEAP_YOUNG)
-		e.slot |= db->young_epoch;
-	heap_fix(db, (r->heap & HEAP_YOUNG) != 0, (r->heap & ~HEAP_YOUNG) - 1,
-		 e);
+	if (rec_young(r))
+		e.slot |= db->young_epoch;	/* filed again: fresh */
+	heap_fix(db, rec_young(r), rec_pos(r), e);
 }
 
 /* Grows the indexes for one more SA (before anything is changed). */
