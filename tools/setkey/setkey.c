@@ -165,6 +165,27 @@ static int deleteall(struct sk_apply *a, const struct sk_cmd *c)
 }
 
 /*
+ * Sends one parsed command (pass 2 beyond the spool, or a command typed
+ * at a terminal).  A message that cannot be built is reported and counted;
+ * returns deleteall's error, which stops the run.
+ */
+static int apply_cmd(struct sk_parser *p, struct sk_apply *a,
+		     const struct sk_build_opts *bo, const struct sk_cmd *c,
+		     uint8_t *buf)
+{
+	struct pk_diag d;
+
+	if (c->type == SK_DELETEALL)
+		return deleteall(a, c);
+	if (sk_build(c, bo, buf, SADB_MSG_MAX_BYTES, sk_apply_emit, a,
+		     &d) != 0 && d.err != 0) {
+		sk_report(p, c->line, c->col, "%s", d.detail);
+		a->failures++;
+	}
+	return 0;
+}
+
+/*
  * Pass 2: sends what the spool kept; if it was closed, parses the rest
  * of the input again, from where the spool stopped, and sends that.
  */
@@ -177,7 +198,6 @@ static int apply_pass(FILE *in, const char *name, const struct opts *o,
 	struct sk_parser p;
 	struct sk_rec r;
 	struct sk_cmd c;
-	struct pk_diag d;
 	enum sk_parse_rc rc;
 	int err = 0;
 
@@ -210,13 +230,7 @@ static int apply_pass(FILE *in, const char *name, const struct opts *o,
 			sk_cmd_free(&c);
 			break;
 		}
-		if (c.type == SK_DELETEALL) {
-			err = deleteall(a, &c);
-		} else if (sk_build(&c, &bo, buf, SADB_MSG_MAX_BYTES,
-				    sk_apply_emit, a, &d) != 0 && d.err != 0) {
-			sk_report(&p, c.line, c.col, "%s", d.detail);
-			a->failures++;
-		}
+		err = apply_cmd(&p, a, &bo, &c, buf);
 		sk_cmd_free(&c);
 	}
 	sk_parser_free(&p);
@@ -255,7 +269,6 @@ static int run_terminal(const char *name, const struct opts *o)
 	struct sk_parser p;
 	struct sk_apply a;
 	struct sk_cmd c;
-	struct pk_diag d;
 	enum sk_parse_rc rc;
 	unsigned long errors;
 	uint8_t *buf = malloc(SADB_MSG_MAX_BYTES);
@@ -279,13 +292,7 @@ static int run_terminal(const char *name, const struct opts *o)
 			sk_cmd_free(&c);
 			break;
 		}
-		if (c.type == SK_DELETEALL) {
-			err = deleteall(&a, &c);
-		} else if (sk_build(&c, &bo, buf, SADB_MSG_MAX_BYTES,
-				    sk_apply_emit, &a, &d) != 0 && d.err != 0) {
-			sk_report(&p, c.line, c.col, "%s", d.detail);
-			a.failures++;
-		}
+		err = apply_cmd(&p, &a, &bo, &c, buf);
 		sk_cmd_free(&c);
 		if (err == 0)
 			err = sk_apply_drain(&a);
