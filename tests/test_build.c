@@ -1811,6 +1811,22 @@ static void test_address_prefix_limits(void **state)
 	assert_int_equal(pk_family_maxprefix(AF_INET), 32);
 	assert_int_equal(pk_family_maxprefix(AF_INET6), 128);
 	assert_int_equal(pk_family_maxprefix(AF_UNSPEC), 0);
+	{
+		struct sockaddr_storage x, y;
+
+		fixture_sa(&x, "192.0.2.1", 500);
+		fixture_sa(&y, "192.0.2.1", 4500);
+		assert_true(pk_sockaddr_same_host(&x, &y));	/* ports aside */
+		fixture_sa(&y, "192.0.2.2", 500);
+		assert_false(pk_sockaddr_same_host(&x, &y));
+		fixture_sa(&y, "::ffff:192.0.2.1", 500);
+		assert_false(pk_sockaddr_same_host(&x, &y));	/* families */
+		fixture_sa(&x, "2001:db8::1", 0);
+		fixture_sa(&y, "2001:db8::1", 1);
+		assert_true(pk_sockaddr_same_host(&x, &y));
+		fixture_sa(&y, "2001:db8::2", 0);
+		assert_false(pk_sockaddr_same_host(&x, &y));
+	}
 
 	/* the same limits for filters and kmaddress families */
 	pk_msg_begin(&b, SADB_DUMP, 0, 0, 0);

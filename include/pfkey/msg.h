@@ -113,6 +113,9 @@ int pk_add_kmc(struct pk_buf *b, uint32_t proto, uint64_t cookie);
 size_t pk_sockaddr_len(int family);
 /* Largest prefix length of a family (32, 128), 0 if unsupported. */
 unsigned pk_family_maxprefix(int family);
+/* Whether a and b are the same IPv4 or IPv6 host (ports, scopes ignored). */
+bool pk_sockaddr_same_host(const struct sockaddr_storage *a,
+			   const struct sockaddr_storage *b);
 
 /* -------------------------------------------------------------- parser */
 

@@ -151,18 +151,6 @@ static const char *slot_name(unsigned slot)
 	return n[slot];
 }
 
-static bool same_addr(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-			      &((const struct sockaddr_in *)b)->sin_addr, 4) == 0;
-	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
-}
-
 static void addr_clear(struct ik_addr *a)
 {
 	free(a->a);
@@ -218,7 +206,7 @@ static int parse_addr(struct pstate *p, const struct ik_kw *kw, unsigned slot)
 		memset(&ss, 0, sizeof(ss));
 		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
 		for (size_t j = 0; j < a->n; j++)
-			dup = dup || same_addr(&a->a[j], &ss);
+			dup = dup || pk_sockaddr_same_host(&a->a[j], &ss);
 		if (dup)
 			continue;
 		n = realloc(a->a, (a->n + 1) * sizeof(*a->a));

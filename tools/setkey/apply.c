@@ -489,23 +489,11 @@ struct victims {
 	bool				nomem;
 };
 
-static bool same_addr(const struct sockaddr_storage *x,
-		      const struct sockaddr_storage *y)
-{
-	if (x->ss_family != y->ss_family)
-		return false;
-	if (y->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)x)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)y)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)x)->sin6_addr,
-		      &((const struct sockaddr_in6 *)y)->sin6_addr, 16) == 0;
-}
-
 static bool listed(const struct sockaddr_storage *list, size_t n,
 		   const struct sockaddr_storage *s)
 {
 	for (size_t i = 0; i < n; i++)
-		if (same_addr(s, &list[i]))
+		if (pk_sockaddr_same_host(s, &list[i]))
 			return true;
 	return false;
 }
